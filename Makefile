@@ -1,0 +1,46 @@
+# Partnerships KB: the two commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The tests run on PostgreSQL; pytest-django creates (and drops) the test database itself.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/partnerships
+TEST_ENV := SECRET_KEY=insecure-test-only-key
+
+.PHONY: install run test test-postgres test-sqlite lint format clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	touch $(STAMP)
+
+## make run: install, migrate, load the curated data on first start, serve on SQLite.
+run: install
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py load_knowledge --if-empty
+	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## make test: install, lint, then the whole suite on PostgreSQL.
+test: install lint test-postgres
+
+test-postgres: install
+	$(TEST_ENV) DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest
+
+## make test-sqlite: the same suite on the embedded default (SQLite, in memory).
+test-sqlite: install
+	env -u DATABASE_URL $(TEST_ENV) $(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

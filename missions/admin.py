@@ -1,0 +1,91 @@
+"""Curators' admin for missions, contributions and their figures."""
+
+from django.contrib import admin
+
+from partnerships.admin import (
+    PERIOD_FIELDSET,
+    CuratedAdmin,
+    CuratedInline,
+    PartnerAdmin,
+    end_display,
+    start_display,
+)
+
+from .models import Contribution, ContributionFigure, Mission, Role
+
+
+class ContributionInline(CuratedInline):
+    model = Contribution
+    fields = ("mission", "start", "end", "end_unknown", "roles", "sources")
+    autocomplete_fields = ("mission", "roles", "sources")
+
+
+PartnerAdmin.inlines = [*PartnerAdmin.inlines, ContributionInline]
+
+
+class FigureInline(CuratedInline):
+    model = ContributionFigure
+    extra = 1
+    show_change_link = False
+    fields = ("as_of", "personnel", "measure", "estimate", "source", "notes")
+    autocomplete_fields = ("source",)
+
+
+@admin.register(Mission)
+class MissionAdmin(CuratedAdmin):
+    list_display = ("name", "acronym", "kind", "region", start_display, end_display)
+    list_filter = ("kind", "region", "cooperation_areas")
+    search_fields = ("name", "acronym", "slug", "description", "mandate")
+    prepopulated_fields = {"slug": ("name",)}
+    autocomplete_fields = ("cooperation_areas", "sources")
+    date_hierarchy = "start"
+    fieldsets = (
+        (None, {"fields": ("name", "acronym", "slug", "kind", "region", "hosts")}),
+        PERIOD_FIELDSET,
+        (None, {"fields": ("mandate", "description", "cooperation_areas", "sources")}),
+        (None, {"fields": ("created", "updated")}),
+    )
+
+
+@admin.register(Role)
+class RoleAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug")
+    search_fields = ("name", "slug")
+
+
+@admin.register(Contribution)
+class ContributionAdmin(CuratedAdmin):
+    list_display = ("partner", "mission", start_display, end_display, "role_list")
+    list_filter = ("mission", "roles", "partner__region")
+    list_select_related = ("partner", "mission")
+    search_fields = ("partner__name", "partner__iso3", "mission__name", "mission__acronym")
+    autocomplete_fields = ("partner", "mission", "roles", "cooperation_areas", "sources")
+    fieldsets = (
+        (None, {"fields": ("partner", "mission", "roles")}),
+        PERIOD_FIELDSET,
+        (None, {"fields": ("description", "cooperation_areas", "sources")}),
+        (None, {"fields": ("created", "updated")}),
+    )
+    inlines = [FigureInline]
+
+    def get_queryset(self, request):
+        # The roles column reads every row's roles: one prefetch, not a query per row.
+        return super().get_queryset(request).prefetch_related("roles")
+
+    @admin.display(description="roles")
+    def role_list(self, obj):
+        return ", ".join(role.name for role in obj.roles.all())
+
+
+@admin.register(ContributionFigure)
+class ContributionFigureAdmin(CuratedAdmin):
+    list_display = ("contribution", "as_of_display", "personnel", "measure", "estimate", "source")
+    list_filter = ("measure", "estimate", "contribution__mission")
+    list_select_related = ("contribution__partner", "contribution__mission", "source")
+    search_fields = (
+        "contribution__partner__name",
+        "contribution__mission__acronym",
+        "source__title",
+    )
+    autocomplete_fields = ("contribution", "source")
+    date_hierarchy = "as_of"

@@ -1,0 +1,178 @@
+"""NATO-led missions and exercises, and what partners contributed to them."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django_countries.fields import CountryField
+
+from partnerships.dates import Precision, display_date, format_date
+from partnerships.models import (
+    CooperationArea,
+    Partner,
+    Period,
+    PeriodQuerySet,
+    Region,
+    Source,
+    TimeStampedModel,
+    normalise_date,
+)
+
+
+class MissionQuerySet(PeriodQuerySet):
+    def get_by_natural_key(self, slug: str):
+        return self.get(slug=slug)
+
+
+class Mission(Period):
+    class Kind(models.TextChoices):
+        PEACE_SUPPORT = "peace-support", "peace-support operation"
+        MARITIME = "maritime", "maritime operation"
+        AIR = "air", "air operation"
+        TRAINING = "training", "training and capacity-building mission"
+        CRISIS_RESPONSE = "crisis-response", "crisis-response operation"
+        EXERCISE = "exercise", "exercise"
+
+    slug = models.SlugField(max_length=80, unique=True)
+    acronym = models.CharField(max_length=30, blank=True)
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    region = models.CharField(max_length=20, choices=Region.choices)
+    hosts = CountryField("host countries", multiple=True, blank=True)
+    mandate = models.TextField(blank=True, help_text="e.g. UN Security Council resolutions.")
+    description = models.TextField(blank=True)
+    cooperation_areas = models.ManyToManyField(CooperationArea, blank=True, related_name="missions")
+    sources = models.ManyToManyField(Source, related_name="missions")
+
+    objects = MissionQuerySet.as_manager()
+
+    class Meta(Period.Meta):
+        ordering = ["covers_from", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("mission-detail", args=[self.slug])
+
+
+class Role(models.Model):
+    """What a partner contributed: troops, staff officers, logistics... (a fixed taxonomy)."""
+
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Contribution(Period):
+    """What a partner contributed to a mission over a period."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="contributions")
+    mission = models.ForeignKey(Mission, on_delete=models.PROTECT, related_name="contributions")
+    roles = models.ManyToManyField(Role, related_name="contributions")
+    description = models.TextField(blank=True)
+    cooperation_areas = models.ManyToManyField(
+        CooperationArea, blank=True, related_name="contributions"
+    )
+    sources = models.ManyToManyField(Source, related_name="contributions")
+
+    class Meta(Period.Meta):
+        ordering = ["partner__name", "covers_from"]
+        constraints = [
+            *Period.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["partner", "mission", "start"],
+                name="contribution_unique_partner_mission_start",
+                violation_error_message="This partner already has a contribution to this "
+                "mission starting on that date.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.partner} to {self.mission.acronym or self.mission.name}"
+
+    def clean(self):
+        super().clean()
+        if self.mission_id is None:
+            return
+        mission = self.mission
+        if mission.covers_from and self.covers_from and self.covers_from < mission.covers_from:
+            raise ValidationError(
+                {
+                    "start": f"{mission} began on {mission.start_display}; a contribution "
+                    "cannot start before its mission."
+                }
+            )
+        if mission.covers_until and (
+            self.covers_until is None or self.covers_until > mission.covers_until
+        ):
+            if self.covers_until is None and not self.end_unknown:
+                reason = "an ongoing contribution cannot outlast its mission"
+            else:
+                reason = "a contribution cannot end after its mission"
+            raise ValidationError({"end": f"{mission} ended on {mission.end_display}; {reason}."})
+
+
+class ContributionFigure(TimeStampedModel):
+    """A dated personnel figure of a contribution, with exactly one source.
+
+    Two sources that disagree are two figures; both are kept.
+    """
+
+    class Measure(models.TextChoices):
+        SNAPSHOT = "snapshot", "snapshot"
+        PEAK = "peak", "peak"
+        AVERAGE = "average", "average"
+
+    contribution = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="figures")
+    as_of = models.DateField("as of")
+    as_of_precision = models.CharField(max_length=5, choices=Precision.choices)
+    personnel = models.PositiveIntegerField()
+    measure = models.CharField(max_length=10, choices=Measure.choices, default=Measure.SNAPSHOT)
+    estimate = models.BooleanField(default=False)
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="figures")
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["as_of", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(personnel__gte=0),
+                name="figure_personnel_not_negative",
+                violation_error_message="A personnel figure cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(as_of_precision__in=Precision.values),
+                name="figure_as_of_precision",
+                violation_error_message="Say how precise the as-of date is.",
+            ),
+            models.UniqueConstraint(
+                fields=["contribution", "as_of", "measure", "source"],
+                name="figure_unique_per_source",
+                violation_error_message="This source already gives a figure of this kind for "
+                "this contribution on that date.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.personnel} ({self.measure}, {self.as_of_display})"
+
+    def save(self, *args, **kwargs):
+        normalise_date(self, "as_of")
+        super().save(*args, **kwargs)
+
+    @property
+    def as_of_display(self) -> str:
+        return display_date(self.as_of, self.as_of_precision)
+
+    @property
+    def as_of_iso(self) -> str:
+        return format_date(self.as_of, self.as_of_precision)

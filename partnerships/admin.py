@@ -1,0 +1,97 @@
+"""Curators' admin for the core facts."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .forms import PreciseDatesForm, precise_date_fields
+from .models import CooperationArea, Milestone, Partner, Source
+
+PERIOD_FIELDSET = (
+    "Period",
+    {
+        "fields": ("start", "end", "end_unknown"),
+        "description": "A period covers from the first day of its start's unit to the last "
+        "day of its end's unit. Leave the end empty while it is ongoing.",
+    },
+)
+
+
+@admin.display(description="start", ordering="covers_from")
+def start_display(obj):
+    return obj.start_display
+
+
+@admin.display(description="end", ordering="covers_until")
+def end_display(obj):
+    return obj.end_display
+
+
+class CuratedAdmin(SimpleHistoryAdmin):
+    """Every curated model: history view, 50 rows a page, timestamps read-only, dates
+    typed with their precision ("1995", "1995-11", "1995-11-28")."""
+
+    form = PreciseDatesForm
+    list_per_page = 50
+    readonly_fields = ("created", "updated")
+
+    def get_fields(self, request, obj=None):
+        # The form reads a date's precision from the text typed in the date field.
+        hidden = {f"{name}_precision" for name in precise_date_fields(self.model)}
+        return [f for f in super().get_fields(request, obj) if f not in hidden]
+
+
+class CuratedInline(admin.TabularInline):
+    form = PreciseDatesForm
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Source)
+class SourceAdmin(CuratedAdmin):
+    list_display = ("key", "title", "publisher", "kind", "published_display", "url")
+    list_filter = ("kind", "publisher")
+    search_fields = ("key", "title", "publisher", "url")
+    fieldsets = (
+        (None, {"fields": ("key", "title", "publisher", "kind", "url")}),
+        ("Dates", {"fields": ("published", "accessed")}),
+        (None, {"fields": ("notes", "created", "updated")}),
+    )
+
+
+@admin.register(CooperationArea)
+class CooperationAreaAdmin(CuratedAdmin):
+    list_display = ("name", "slug")
+    search_fields = ("name", "slug", "description")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+class MilestoneInline(CuratedInline):
+    model = Milestone
+    fields = ("date", "kind", "title", "sources")
+    autocomplete_fields = ("sources",)
+
+
+@admin.register(Partner)
+class PartnerAdmin(CuratedAdmin):
+    list_display = ("iso3", "name", "region", "nato_accession_display", "wikidata_qid")
+    list_filter = ("region", ("nato_accession", admin.EmptyFieldListFilter))
+    search_fields = ("iso3", "country", "name", "other_names", "profile")
+    autocomplete_fields = ("sources",)
+    fieldsets = (
+        (None, {"fields": ("iso3", "country", "name", "other_names", "region", "profile")}),
+        ("NATO", {"fields": ("nato_accession",)}),
+        ("Identifiers", {"fields": ("wikidata_qid", "cow_code")}),
+        (None, {"fields": ("sources", "created", "updated")}),
+    )
+    # Each app adds its inline (participations, contributions) in its own admin module.
+    inlines = [MilestoneInline]
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(CuratedAdmin):
+    list_display = ("date_display", "partner", "kind", "title")
+    list_filter = ("kind", "partner__region", "date_precision")
+    list_select_related = ("partner",)
+    search_fields = ("title", "description", "partner__name", "partner__iso3")
+    autocomplete_fields = ("partner", "sources")
+    date_hierarchy = "date"

@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+CURATORS_GROUP = "Curators"
+CURATED_APPS = ("partnerships", "frameworks", "missions")
+
+
+def ensure_curators_group(sender, using="default", **kwargs):
+    """Give the Curators group every model permission of the curated apps.
+
+    Runs after each migrate, so permissions of models added later are granted too.
+    Curators are staff members of this group, never superusers: they have no
+    permission on users or groups.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    group, _ = Group.objects.using(using).get_or_create(name=CURATORS_GROUP)
+    permissions = Permission.objects.using(using).filter(content_type__app_label__in=CURATED_APPS)
+    group.permissions.add(*permissions)
+
+
+class PartnershipsConfig(AppConfig):
+    name = "partnerships"
+    verbose_name = "Partners, sources and milestones"
+
+    def ready(self):
+        # After every app migrates: permissions of all curated apps exist by the last one.
+        post_migrate.connect(ensure_curators_group, dispatch_uid="ensure_curators_group")

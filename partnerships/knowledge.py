@@ -1,0 +1,325 @@
+"""Reading the curated knowledge files (``data/``) and upserting them by natural key.
+
+The generic part lives here: YAML rows that remember their line, date parsing with
+precision, period fields, references by natural key, and an idempotent upsert that
+validates each object with the same ``full_clean`` the admin and the API use. Each app's
+``knowledge.py`` says how its kinds of rows become objects; the ``load_knowledge`` command
+runs them in order inside one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from .dates import Precision, parse_fuzzy_date
+from .models import CooperationArea, Milestone, Partner, Source
+
+LINE = "__line__"
+FILE = "__file__"
+
+
+class LoadError(Exception):
+    """A row the loader refuses: ``file:line: reason``."""
+
+    def __init__(self, row: dict | None, reason: str, path: str | None = None):
+        self.path = path or (row or {}).get(FILE, "?")
+        self.line = (row or {}).get(LINE, 0)
+        self.reason = reason
+        super().__init__(f"{self.path}:{self.line}: {reason}")
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe YAML loader whose mappings remember the line they start on (1-based)."""
+
+    def construct_mapping(self, node, deep=False):
+        mapping = super().construct_mapping(node, deep=deep)
+        mapping[LINE] = node.start_mark.line + 1
+        return mapping
+
+
+def read_rows(path: Path, root: Path) -> list[dict]:
+    """The rows of one knowledge file: a YAML list of mappings."""
+    shown = str(path.relative_to(root.parent)) if path.is_relative_to(root.parent) else str(path)
+    try:
+        with path.open(encoding="utf-8") as handle:
+            data = yaml.load(handle, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 0
+        raise LoadError({LINE: line}, f"not valid YAML: {exc}", path=shown) from None
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise LoadError({LINE: 1}, "a knowledge file is a list of rows", path=shown)
+    for row in data:
+        if not isinstance(row, dict):
+            raise LoadError({LINE: 0}, f"each row must be a mapping, not {row!r}", path=shown)
+        row[FILE] = shown
+    return data
+
+
+def files_of(root: Path, kind: str) -> list[Path]:
+    """``data/<kind>.yaml`` and every ``data/<kind>/*.yaml``, in name order."""
+    found = []
+    single = root / f"{kind}.yaml"
+    if single.exists():
+        found.append(single)
+    folder = root / kind
+    if folder.is_dir():
+        found.extend(sorted(folder.glob("*.yaml")))
+    return found
+
+
+def fields_of(row: dict, required: Iterable[str], optional: Iterable[str] = ()) -> dict:
+    """The row's values, refusing unknown and missing fields by name."""
+    required, optional = set(required), set(optional)
+    given = {k: v for k, v in row.items() if k not in (LINE, FILE)}
+    unknown = set(given) - required - optional
+    if unknown:
+        expected = ", ".join(sorted(required | optional))
+        raise LoadError(row, f"unknown field {sorted(unknown)[0]!r} (expected: {expected})")
+    for name in sorted(required):
+        if given.get(name) in (None, ""):
+            raise LoadError(row, f"missing required field {name!r}")
+    return given
+
+
+def parse_date(row: dict, name: str, value) -> tuple[dt.date | None, str]:
+    """A date value of a row: "1995", "1995-11", "1995-11-28" (or a YAML date: day)."""
+    if value in (None, ""):
+        return None, ""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value, Precision.DAY
+    try:
+        return parse_fuzzy_date(str(value))
+    except ValueError as exc:
+        raise LoadError(row, f"{name}: {exc}") from None
+
+
+def parse_period(row: dict, values: dict, start: str = "start", end: str = "end") -> dict:
+    """Period fields from a row: no end = ongoing, ``end: unknown`` = ended, date unknown."""
+    start_date, start_precision = parse_date(row, start, values.get(start))
+    raw_end = values.get(end)
+    end_unknown = isinstance(raw_end, str) and raw_end.strip().lower() == "unknown"
+    end_date, end_precision = (None, "") if end_unknown else parse_date(row, end, raw_end)
+    return {
+        "start": start_date,
+        "start_precision": start_precision,
+        "end": end_date,
+        "end_precision": end_precision,
+        "end_unknown": end_unknown,
+    }
+
+
+def as_list(row: dict, name: str, value) -> list:
+    if value in (None, ""):
+        return []
+    if isinstance(value, list):
+        return value
+    if isinstance(value, str):
+        return [value]
+    raise LoadError(row, f"{name} must be a list")
+
+
+@dataclass
+class Context:
+    """What the loader has met so far, by natural key, and what it did."""
+
+    sources: dict[str, Source] = field(default_factory=dict)
+    areas: dict[str, CooperationArea] = field(default_factory=dict)
+    partners: dict[str, Partner] = field(default_factory=dict)
+    refs: dict[str, dict[str, models.Model]] = field(default_factory=dict)
+    tally: dict[str, Counter] = field(default_factory=dict)
+
+    def count(self, kind: str, outcome: str) -> None:
+        self.tally.setdefault(kind, Counter())[outcome] += 1
+
+    def lookup(self, row: dict, kind: str, key, *, upper: bool = False):
+        table = {
+            "source": self.sources,
+            "cooperation area": self.areas,
+            "partner": self.partners,
+        }.get(kind) or self.refs.setdefault(kind, {})
+        text = str(key).upper() if upper else str(key)
+        try:
+            return table[text]
+        except KeyError:
+            raise LoadError(row, f"unknown {kind} {key!r}") from None
+
+    def cited_sources(self, row: dict, values: dict, *, required: bool = True) -> list[Source]:
+        keys = as_list(row, "sources", values.get("sources"))
+        if required and not keys:
+            raise LoadError(row, "a fact needs at least one source (sources: [key, ...])")
+        return [self.lookup(row, "source", key) for key in keys]
+
+    def cooperation_areas(self, row: dict, values: dict) -> list[CooperationArea]:
+        return [
+            self.lookup(row, "cooperation area", slug)
+            for slug in as_list(row, "cooperation_areas", values.get("cooperation_areas"))
+        ]
+
+
+def _messages(exc: ValidationError) -> str:
+    if hasattr(exc, "message_dict"):
+        parts = []
+        for name, messages in exc.message_dict.items():
+            label = "" if name == "__all__" else f"{name}: "
+            parts.extend(f"{label}{message}" for message in messages)
+        return "; ".join(parts)
+    return "; ".join(exc.messages)
+
+
+def upsert(
+    ctx: Context,
+    kind: str,
+    row: dict,
+    model: type[models.Model],
+    lookup: dict,
+    values: dict,
+    m2m: dict[str, list] | None = None,
+) -> models.Model:
+    """Create or update one object by its natural key; count what happened.
+
+    The object is validated with ``full_clean`` (the admin's and the API's rules) and
+    saved only when something differs, so a second load changes nothing.
+    """
+    obj = model.objects.filter(**lookup).first()
+    created = obj is None
+    if created:
+        obj = model(**lookup)
+    changed = created
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    if changed:
+        try:
+            obj.full_clean()
+        except ValidationError as exc:
+            raise LoadError(row, _messages(exc)) from None
+        obj._change_reason = f"load_knowledge: {row.get(FILE)}"
+        obj.save()
+    for name, related in (m2m or {}).items():
+        wanted = {item.pk for item in related}
+        current = set() if created else set(getattr(obj, name).values_list("pk", flat=True))
+        if wanted != current:
+            getattr(obj, name).set(related)
+            changed = True
+    ctx.count(kind, "created" if created else "updated" if changed else "unchanged")
+    return obj
+
+
+def refuse_duplicate(seen: dict, row: dict, key) -> None:
+    if key in seen:
+        raise LoadError(row, f"duplicate of the row at line {seen[key]} ({key})")
+    seen[key] = row.get(LINE)
+
+
+# -- the core's kinds -----------------------------------------------------------------
+
+
+def load_sources(ctx: Context, rows: list[dict]) -> None:
+    seen: dict = {}
+    for row in rows:
+        values = fields_of(
+            row, ["key", "title", "publisher"], ["url", "date", "accessed", "kind", "notes"]
+        )
+        refuse_duplicate(seen, row, values["key"])
+        published, precision = parse_date(row, "date", values.get("date"))
+        accessed, _ = parse_date(row, "accessed", values.get("accessed"))
+        ctx.sources[values["key"]] = upsert(
+            ctx,
+            "sources",
+            row,
+            Source,
+            {"key": values["key"]},
+            {
+                "title": str(values["title"]),
+                "publisher": str(values["publisher"]),
+                "url": values.get("url") or "",
+                "published": published,
+                "published_precision": precision,
+                "accessed": accessed,
+                "kind": values.get("kind") or Source.Kind.OFFICIAL,
+                "notes": values.get("notes") or "",
+            },
+        )
+
+
+def load_cooperation_areas(ctx: Context, rows: list[dict]) -> None:
+    seen: dict = {}
+    for row in rows:
+        values = fields_of(row, ["slug", "name"], ["description"])
+        refuse_duplicate(seen, row, values["slug"])
+        ctx.areas[values["slug"]] = upsert(
+            ctx,
+            "cooperation areas",
+            row,
+            CooperationArea,
+            {"slug": values["slug"]},
+            {"name": values["name"], "description": values.get("description") or ""},
+        )
+
+
+def load_partners(ctx: Context, rows: list[dict]) -> None:
+    seen: dict = {}
+    for row in rows:
+        values = fields_of(
+            row,
+            ["iso3", "name", "region"],
+            ["other_names", "nato_accession", "profile", "wikidata", "cow_code", "sources"],
+        )
+        iso3 = str(values["iso3"]).upper()
+        refuse_duplicate(seen, row, iso3)
+        accession, precision = parse_date(row, "nato_accession", values.get("nato_accession"))
+        sources = ctx.cited_sources(row, values, required=bool(accession))
+        ctx.partners[iso3] = upsert(
+            ctx,
+            "partners",
+            row,
+            Partner,
+            {"iso3": iso3},
+            {
+                "name": values["name"],
+                "other_names": as_list(row, "other_names", values.get("other_names")),
+                "region": values["region"],
+                "nato_accession": accession,
+                "nato_accession_precision": precision,
+                "profile": (values.get("profile") or "").strip(),
+                "wikidata_qid": values.get("wikidata") or "",
+                "cow_code": values.get("cow_code"),
+            },
+            {"sources": sources},
+        )
+
+
+def load_milestones(ctx: Context, rows: list[dict]) -> None:
+    seen: dict = {}
+    for row in rows:
+        values = fields_of(row, ["partner", "date", "kind", "title", "sources"], ["description"])
+        partner = ctx.lookup(row, "partner", values["partner"], upper=True)
+        date, precision = parse_date(row, "date", values["date"])
+        refuse_duplicate(seen, row, (partner.iso3, date, values["title"]))
+        upsert(
+            ctx,
+            "milestones",
+            row,
+            Milestone,
+            {"partner": partner, "date": date, "title": values["title"]},
+            {
+                "date_precision": precision,
+                "kind": values["kind"],
+                "description": (values.get("description") or "").strip(),
+            },
+            {"sources": ctx.cited_sources(row, values)},
+        )

@@ -1,0 +1,404 @@
+"""The core facts: partner nations, sources, milestones, cooperation areas.
+
+Also the abstract bases every app builds on: timestamps with history, and periods whose
+dates carry their precision.
+"""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django_countries import countries
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+from .dates import (
+    Precision,
+    active_on_q,
+    covers_from,
+    covers_until,
+    display_date,
+    first_day,
+    format_date,
+)
+
+
+class TimeStampedModel(models.Model):
+    """Base of every curated model: timestamps, and full history (django-simple-history)."""
+
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
+
+
+def _precision_pair_q(field: str) -> Q:
+    """A date and its precision are given together or not at all."""
+    return Q(**{f"{field}__isnull": True, f"{field}_precision": ""}) | Q(
+        **{f"{field}__isnull": False, f"{field}_precision__in": Precision.values}
+    )
+
+
+def date_with_precision_constraints(field: str, prefix: str) -> list[models.BaseConstraint]:
+    return [
+        models.CheckConstraint(
+            condition=_precision_pair_q(field),
+            name=f"{prefix}_{field}_precision",
+            violation_error_message=f"Give the {field} date and its precision together.",
+        )
+    ]
+
+
+def normalise_date(instance, field: str) -> None:
+    """Store a dated value as the first day of its unit, so equal facts compare equal."""
+    value = getattr(instance, field)
+    precision = getattr(instance, f"{field}_precision")
+    if value and precision:
+        setattr(instance, field, first_day(value, precision))
+
+
+class PeriodQuerySet(models.QuerySet):
+    def active_on(self, day: dt.date):
+        """Rows whose period covers ``day`` under the project's as-of rule."""
+        return self.filter(active_on_q(day))
+
+
+class Period(TimeStampedModel):
+    """A span of time whose ends carry their precision.
+
+    ``end`` empty and ``end_unknown`` off: ongoing. ``end_unknown`` on: ended, date
+    unknown. ``start`` empty: not recorded. ``covers_from`` / ``covers_until`` are derived
+    on save from the rule in :mod:`partnerships.dates` and are what queries compare.
+    """
+
+    start = models.DateField(null=True, blank=True, help_text="Empty: not recorded.")
+    start_precision = models.CharField(
+        max_length=5, choices=Precision.choices, blank=True, default=Precision.DAY
+    )
+    end = models.DateField(null=True, blank=True, help_text="Empty: ongoing.")
+    end_precision = models.CharField(max_length=5, choices=Precision.choices, blank=True)
+    end_unknown = models.BooleanField(
+        "ended, date unknown",
+        default=False,
+        help_text="Tick when the period is known to have ended but not when.",
+    )
+    covers_from = models.DateField(null=True, blank=True, editable=False, db_index=True)
+    covers_until = models.DateField(null=True, blank=True, editable=False, db_index=True)
+
+    objects = PeriodQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=_precision_pair_q("start"),
+                name="%(app_label)s_%(class)s_start_precision",
+                violation_error_message="Give the start date and its precision together.",
+            ),
+            models.CheckConstraint(
+                condition=_precision_pair_q("end"),
+                name="%(app_label)s_%(class)s_end_precision",
+                violation_error_message="Give the end date and its precision together.",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_unknown=False) | Q(end__isnull=True),
+                name="%(app_label)s_%(class)s_end_unknown_has_no_end",
+                violation_error_message=(
+                    "A period cannot both have an end date and be 'ended, date unknown'."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(covers_from__isnull=True)
+                | Q(covers_until__isnull=True)
+                | Q(covers_until__gte=models.F("covers_from")),
+                name="%(app_label)s_%(class)s_end_not_before_start",
+                violation_error_message="The end cannot be before the start.",
+            ),
+        ]
+
+    # -- derived values -------------------------------------------------------------
+    def compute_coverage(self) -> None:
+        normalise_date(self, "start")
+        normalise_date(self, "end")
+        if not self.start:
+            self.start_precision = ""
+        if not self.end:
+            self.end_precision = ""
+        self.covers_from = covers_from(self.start, self.start_precision)
+        self.covers_until = covers_until(
+            self.start, self.start_precision, self.end, self.end_precision, self.end_unknown
+        )
+
+    def save(self, *args, **kwargs):
+        self.compute_coverage()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.start and not self.start_precision:
+            errors["start_precision"] = "Say how precise the start date is."
+        if self.end and not self.end_precision:
+            errors["end_precision"] = "Say how precise the end date is."
+        if self.end and self.end_unknown:
+            errors["end_unknown"] = (
+                "A period cannot both have an end date and be 'ended, date unknown'."
+            )
+        if errors:
+            raise ValidationError(errors)
+        self.compute_coverage()
+        if self.covers_from and self.covers_until and self.covers_until < self.covers_from:
+            raise ValidationError(
+                {
+                    "end": f"The end ({self.end_display}) cannot be before the start "
+                    f"({self.start_display})."
+                }
+            )
+
+    # -- presentation ---------------------------------------------------------------
+    @property
+    def start_display(self) -> str:
+        return display_date(self.start, self.start_precision) or "not recorded"
+
+    @property
+    def end_display(self) -> str:
+        if self.end:
+            return display_date(self.end, self.end_precision)
+        return "ended, date unknown" if self.end_unknown else "ongoing"
+
+    @property
+    def start_iso(self) -> str:
+        return format_date(self.start, self.start_precision)
+
+    @property
+    def end_iso(self) -> str:
+        return format_date(self.end, self.end_precision)
+
+    @property
+    def is_ongoing(self) -> bool:
+        return self.end is None and not self.end_unknown
+
+    def active_on(self, day: dt.date) -> bool:
+        """The as-of rule for one object (the same as :meth:`PeriodQuerySet.active_on`)."""
+        if self.covers_from is None or self.covers_from > day:
+            return False
+        return self.covers_until is None or self.covers_until >= day
+
+    @property
+    def period_display(self) -> str:
+        return f"{self.start_display} – {self.end_display}"
+
+
+class Source(TimeStampedModel):
+    class Kind(models.TextChoices):
+        OFFICIAL = "official", "official"
+        TREATY = "treaty", "treaty"
+        ACADEMIC = "academic", "academic"
+        DATASET = "dataset", "dataset"
+        PRESS = "press", "press"
+
+    key = models.SlugField(
+        max_length=100, unique=True, help_text="Stable key the data files cite it by."
+    )
+    title = models.CharField(max_length=500)
+    publisher = models.CharField(max_length=200)
+    url = models.URLField("URL", max_length=500, blank=True)
+    published = models.DateField(null=True, blank=True)
+    published_precision = models.CharField(
+        max_length=5, choices=Precision.choices, blank=True, default=""
+    )
+    accessed = models.DateField(null=True, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.OFFICIAL)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["publisher", "title"]
+        constraints = date_with_precision_constraints("published", "source")
+
+    def __str__(self):
+        return f"{self.title} ({self.publisher})"
+
+    def clean(self):
+        super().clean()
+        if self.published and not self.published_precision:
+            raise ValidationError({"published_precision": "Say how precise the date is."})
+
+    def save(self, *args, **kwargs):
+        normalise_date(self, "published")
+        super().save(*args, **kwargs)
+
+    @property
+    def published_display(self) -> str:
+        return display_date(self.published, self.published_precision)
+
+    def get_absolute_url(self):
+        return reverse("source-detail", args=[self.pk])
+
+
+class CooperationArea(TimeStampedModel):
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Region(models.TextChoices):
+    EUROPE = "europe", "Europe"
+    WESTERN_BALKANS = "western-balkans", "Western Balkans"
+    EASTERN_EUROPE = "eastern-europe", "Eastern Europe"
+    SOUTH_CAUCASUS = "south-caucasus", "South Caucasus"
+    CENTRAL_ASIA = "central-asia", "Central Asia"
+    MIDDLE_EAST = "middle-east", "Middle East"
+    NORTH_AFRICA = "north-africa", "North Africa"
+    GULF = "gulf", "Gulf"
+    HORN_OF_AFRICA = "horn-of-africa", "Horn of Africa"
+    ASIA_PACIFIC = "asia-pacific", "Asia-Pacific"
+    AMERICAS = "americas", "Americas"
+    MEDITERRANEAN = "mediterranean", "Mediterranean"
+    ATLANTIC = "atlantic", "Atlantic"
+
+
+iso3_validator = RegexValidator(r"^[A-Z]{3}$", "Write the ISO 3166-1 alpha-3 code in capitals.")
+
+
+class PartnerQuerySet(models.QuerySet):
+    def get_by_natural_key(self, iso3: str):
+        return self.get(iso3=iso3.upper())
+
+
+class Partner(TimeStampedModel):
+    """A nation that is or was a NATO partner."""
+
+    iso3 = models.CharField("ISO alpha-3", max_length=3, unique=True, validators=[iso3_validator])
+    country = CountryField("ISO alpha-2", unique=True, blank=True)
+    name = models.CharField(max_length=120)
+    other_names = models.JSONField(
+        default=list, blank=True, help_text="Other and historic names, as a JSON list."
+    )
+    region = models.CharField(max_length=20, choices=Region.choices)
+    nato_accession = models.DateField(
+        "acceded to NATO", null=True, blank=True, help_text="Only for partners that became Allies."
+    )
+    nato_accession_precision = models.CharField(
+        max_length=5, choices=Precision.choices, blank=True, default=""
+    )
+    profile = models.TextField(blank=True)
+    wikidata_qid = models.CharField(
+        "Wikidata QID",
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(r"^Q[1-9]\d*$", "A Wikidata QID looks like Q230.")],
+    )
+    cow_code = models.PositiveSmallIntegerField("Correlates of War code", null=True, blank=True)
+    sources = models.ManyToManyField(Source, blank=True, related_name="partners")
+
+    objects = PartnerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = date_with_precision_constraints("nato_accession", "partner") + [
+            models.CheckConstraint(
+                condition=Q(iso3__regex=r"^[A-Z]{3}$"),
+                name="partner_iso3_format",
+                violation_error_message="Write the ISO 3166-1 alpha-3 code in capitals.",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.iso3,)
+
+    def clean(self):
+        super().clean()
+        self.iso3 = (self.iso3 or "").upper()
+        alpha2 = countries.alpha2(self.iso3) if self.iso3 else ""
+        if self.iso3 and not alpha2:
+            raise ValidationError({"iso3": f"{self.iso3} is not an ISO 3166-1 alpha-3 code."})
+        if self.country and alpha2 and str(self.country) != alpha2:
+            raise ValidationError(
+                {"country": f"{self.iso3} is {alpha2} in ISO 3166-1, not {self.country}."}
+            )
+        if self.nato_accession and not self.nato_accession_precision:
+            raise ValidationError({"nato_accession_precision": "Say how precise the date is."})
+
+    def save(self, *args, **kwargs):
+        self.iso3 = self.iso3.upper()
+        if not self.country and self.iso3:
+            self.country = countries.alpha2(self.iso3) or ""
+        normalise_date(self, "nato_accession")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("partner-detail", args=[self.iso3.lower()])
+
+    @property
+    def nato_accession_display(self) -> str:
+        return display_date(self.nato_accession, self.nato_accession_precision)
+
+    def is_ally_on(self, day: dt.date) -> bool:
+        return bool(self.nato_accession) and self.nato_accession <= day
+
+
+class Milestone(TimeStampedModel):
+    class Kind(models.TextChoices):
+        JOINS = "joins", "joins a framework"
+        LEAVES = "leaves", "leaves a framework"
+        ACTION_PLAN = "action-plan", "action plan"
+        DIALOGUE = "dialogue", "dialogue"
+        SUMMIT_DECISION = "summit-decision", "summit decision"
+        APPLICATION = "application", "application"
+        ACCESSION = "accession", "accession"
+        SUSPENSION = "suspension", "suspension"
+        AGREEMENT = "agreement", "agreement"
+        OTHER = "other", "other"
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="milestones")
+    date = models.DateField()
+    date_precision = models.CharField(max_length=5, choices=Precision.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    sources = models.ManyToManyField(Source, related_name="milestones")
+
+    class Meta:
+        ordering = ["date", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "date", "title"],
+                name="milestone_unique_partner_date_title",
+                violation_error_message="This partner already has a milestone with this "
+                "date and title.",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_precision__in=Precision.values),
+                name="milestone_date_precision",
+                violation_error_message="Say how precise the date is.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.partner}: {self.title} ({self.date_display})"
+
+    def save(self, *args, **kwargs):
+        normalise_date(self, "date")
+        super().save(*args, **kwargs)
+
+    @property
+    def date_display(self) -> str:
+        return display_date(self.date, self.date_precision)
+
+    @property
+    def date_iso(self) -> str:
+        return format_date(self.date, self.date_precision)

@@ -1,0 +1,36 @@
+import pytest
+from django.db import connection
+
+from tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    """Tests read static files from the finders; no collectstatic manifest is needed."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def reader(db):
+    """A logged-in user with no permissions."""
+    return UserFactory()
+
+
+@pytest.fixture
+def curator(db):
+    """A staff member of the Curators group (model permissions, not a superuser)."""
+    return UserFactory(curator=True)
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def on_postgres():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (the production database)")
