@@ -1,9 +1,15 @@
+"""Root URLs: the analysts' pages, the API under /api/v1/, and the curators' admin."""
+
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 admin.site.site_header = "Partnerships KB curation"
 admin.site.site_title = "Partnerships KB"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("partnerships.api_urls")),
+    path("", include("partnerships.page_urls")),
+    path("frameworks/", include("frameworks.urls")),
+    path("missions/", include("missions.urls")),
 ]

@@ -1,0 +1,232 @@
+"""Cross-references that compose the apps' facts: the partner x framework and partner x
+mission matrices, a partner's timeline, and the dataset version.
+
+The core reaches the other apps' data here, through the ORM's reverse relations and
+lazily looked-up models, and nowhere else. The pages and the API both use these builders,
+so a matrix or a timeline is computed one way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.db.models import Max, Prefetch, QuerySet
+
+from .dates import display_date, format_date
+from .models import Partner
+
+
+def _model(label: str):
+    return apps.get_model(label)
+
+
+@dataclass
+class Matrix:
+    """Rows (partners) x columns (frameworks or missions), with a cell per pair."""
+
+    rows: list
+    columns: list
+    cells: dict = field(default_factory=dict)  # (row pk, column pk) -> cell
+
+    def cell(self, row, column):
+        return self.cells.get((row.pk, column.pk))
+
+    def grid(self):
+        """Rows with their cells in column order, for templates and CSV."""
+        for row in self.rows:
+            yield row, [self.cells.get((row.pk, column.pk)) for column in self.columns]
+
+
+@dataclass
+class FrameworkCell:
+    periods: list  # participations, oldest first
+    active: bool | None = None  # on the as-of day, when one was asked
+
+    @property
+    def label(self) -> str:
+        return "; ".join(p.period_display for p in self.periods)
+
+
+@dataclass
+class MissionCell:
+    contributions: list
+    roles: list[str]
+    peak_personnel: int | None
+
+    @property
+    def label(self) -> str:
+        text = ", ".join(self.roles) or "contribution"
+        if self.peak_personnel is not None:
+            text += f" (peak {self.peak_personnel})"
+        return text
+
+
+def framework_matrix(
+    partners: QuerySet, frameworks: QuerySet, as_of: dt.date | None = None
+) -> Matrix:
+    """Partners x frameworks; each cell lists the partner's periods in the framework.
+
+    Two queries whatever the size: the participations of the shown partners and frameworks,
+    and the rows and columns themselves.
+    """
+    participation = _model("frameworks.Participation")
+    rows, columns = list(partners), list(frameworks)
+    periods = participation.objects.filter(partner__in=rows, framework__in=columns).order_by(
+        "covers_from"
+    )
+    grouped = defaultdict(list)
+    for period in periods:
+        grouped[(period.partner_id, period.framework_id)].append(period)
+    matrix = Matrix(rows=rows, columns=columns)
+    for key, items in grouped.items():
+        active = any(p.active_on(as_of) for p in items) if as_of else None
+        matrix.cells[key] = FrameworkCell(periods=items, active=active)
+    return matrix
+
+
+def mission_matrix(partners: QuerySet, missions: QuerySet) -> Matrix:
+    """Partners x missions; each cell gives the roles and the peak personnel figure."""
+    contribution = _model("missions.Contribution")
+    rows, columns = list(partners), list(missions)
+    contributions = (
+        contribution.objects.filter(partner__in=rows, mission__in=columns)
+        .annotate(peak=Max("figures__personnel"))
+        .prefetch_related("roles")
+        .order_by("covers_from")
+    )
+    grouped = defaultdict(list)
+    for item in contributions:
+        grouped[(item.partner_id, item.mission_id)].append(item)
+    matrix = Matrix(rows=rows, columns=columns)
+    for key, items in grouped.items():
+        roles = sorted({role.name for item in items for role in item.roles.all()})
+        peaks = [item.peak for item in items if item.peak is not None]
+        matrix.cells[key] = MissionCell(
+            contributions=items, roles=roles, peak_personnel=max(peaks) if peaks else None
+        )
+    return matrix
+
+
+@dataclass
+class TimelineEvent:
+    """One dated thing about a partner, for the timeline and the API."""
+
+    date: dt.date
+    precision: str
+    kind: str  # accession | participation-start | participation-end | contribution-start
+    # | contribution-end | milestone
+    title: str
+    obj: object = None
+    url: str = ""
+
+    @property
+    def date_iso(self) -> str:
+        return format_date(self.date, self.precision)
+
+    @property
+    def date_display(self) -> str:
+        return display_date(self.date, self.precision)
+
+
+def partner_with_facts(queryset: QuerySet | None = None) -> QuerySet:
+    """Partners with everything a profile, a timeline or a comparison shows, prefetched."""
+    participation = _model("frameworks.Participation")
+    contribution = _model("missions.Contribution")
+    milestone = _model("partnerships.Milestone")
+    figure = _model("missions.ContributionFigure")
+    queryset = queryset if queryset is not None else Partner.objects.all()
+    return queryset.prefetch_related(
+        "sources",
+        Prefetch(
+            "participations",
+            queryset=participation.objects.select_related("framework")
+            .prefetch_related("sources")
+            .order_by("covers_from"),
+        ),
+        Prefetch(
+            "contributions",
+            queryset=contribution.objects.select_related("mission")
+            .prefetch_related(
+                "roles",
+                "sources",
+                Prefetch("figures", queryset=figure.objects.select_related("source")),
+            )
+            .order_by("covers_from"),
+        ),
+        Prefetch(
+            "milestones",
+            queryset=milestone.objects.prefetch_related("sources").order_by("date"),
+        ),
+    )
+
+
+def partner_timeline(partner: Partner) -> list[TimelineEvent]:
+    """Everything dated about one partner, oldest first (use ``partner_with_facts``)."""
+    events: list[TimelineEvent] = []
+    if partner.nato_accession:
+        events.append(
+            TimelineEvent(
+                partner.nato_accession,
+                partner.nato_accession_precision,
+                "accession",
+                f"{partner.name} accedes to NATO",
+                partner,
+            )
+        )
+    for item in partner.participations.all():
+        name = item.framework.acronym or item.framework.name
+        if item.start:
+            events.append(
+                TimelineEvent(
+                    item.start,
+                    item.start_precision,
+                    "participation-start",
+                    f"Joins {name}",
+                    item,
+                    item.framework.get_absolute_url(),
+                )
+            )
+        if item.end:
+            verb = {"ended-by-accession": "Leaves {} on accession"}.get(item.status, "Leaves {}")
+            events.append(
+                TimelineEvent(
+                    item.end,
+                    item.end_precision,
+                    "participation-end",
+                    verb.format(name),
+                    item,
+                    item.framework.get_absolute_url(),
+                )
+            )
+    for item in partner.contributions.all():
+        name = item.mission.acronym or item.mission.name
+        if item.start:
+            events.append(
+                TimelineEvent(
+                    item.start,
+                    item.start_precision,
+                    "contribution-start",
+                    f"Contributes to {name}",
+                    item,
+                    item.mission.get_absolute_url(),
+                )
+            )
+        if item.end:
+            events.append(
+                TimelineEvent(
+                    item.end,
+                    item.end_precision,
+                    "contribution-end",
+                    f"Contribution to {name} ends",
+                    item,
+                    item.mission.get_absolute_url(),
+                )
+            )
+    for item in partner.milestones.all():
+        events.append(TimelineEvent(item.date, item.date_precision, "milestone", item.title, item))
+    order = {"accession": 0, "participation-end": 1, "participation-start": 2}
+    events.sort(key=lambda e: (e.date, order.get(e.kind, 3), e.title))
+    return events

@@ -1,0 +1,309 @@
+"""FilterSets of the core models, and the pieces every app's FilterSets share.
+
+One FilterSet per model serves both the analysts' pages and the API, so a filter means the
+same thing everywhere. Repeated parameters mean OR (``?framework=a&framework=b``); an
+``_all`` variant means AND. Malformed values and unknown slugs or codes are form errors
+(a 400 in the API, a message on the pages), never a 500.
+"""
+
+import datetime as dt
+
+import django_filters as filters
+from django import forms
+from django.apps import apps
+from django.db.models import Exists, OuterRef, Q
+
+from .dates import active_on_q
+from .models import CooperationArea, Milestone, Partner, Region, Source
+
+AS_OF_HELP = (
+    "A date (YYYY-MM-DD). A period counts on that day when it covers it: from the first "
+    "day of its start's unit (day, month or year) to the last day of its end's unit, "
+    "inclusive; an open end is ongoing; a period that ended on an unknown date counts only "
+    "within its start's unit."
+)
+
+
+def model(label: str):
+    """A model of another app, reached lazily so the core imports no app's internals."""
+    return apps.get_model(label)
+
+
+class CodeChoiceField(forms.ModelMultipleChoiceField):
+    """Natural keys typed in any case: ``geo``, ``GEO``."""
+
+    def __init__(self, *args, upper=False, **kwargs):
+        self.upper = upper
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        if value and self.upper:
+            value = [str(item).upper() for item in value]
+        return super().clean(value)
+
+
+class CodeFilter(filters.ModelMultipleChoiceFilter):
+    """Repeatable natural-key filter (any of)."""
+
+    field_class = CodeChoiceField
+
+    def __init__(self, *args, upper=False, **kwargs):
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)
+        self.extra["upper"] = upper
+
+
+def partner_filter(field_name: str, **kwargs) -> CodeFilter:
+    return CodeFilter(
+        field_name=field_name,
+        to_field_name="iso3",
+        queryset=Partner.objects.all(),
+        upper=True,
+        help_text="Partner by ISO 3166-1 alpha-3 code, any case; repeat for any of.",
+        **kwargs,
+    )
+
+
+def slug_filter(label: str, field_name: str, help_text: str, **kwargs) -> CodeFilter:
+    return CodeFilter(
+        field_name=field_name,
+        to_field_name="slug",
+        queryset=lambda request: model(label).objects.all(),
+        help_text=help_text,
+        **kwargs,
+    )
+
+
+def active_on_filter(prefix: str = "", **kwargs) -> filters.DateFilter:
+    return filters.DateFilter(
+        method=lambda qs, name, value: qs.filter(active_on_q(value, prefix)),
+        help_text="Only rows active on this date. " + AS_OF_HELP,
+        **kwargs,
+    )
+
+
+def year_filter(prefix: str = "") -> filters.NumberFilter:
+    def by_year(queryset, name, value):
+        first, last = dt.date(int(value), 1, 1), dt.date(int(value), 12, 31)
+        return queryset.filter(
+            Q(**{f"{prefix}covers_from__lte": last})
+            & (
+                Q(**{f"{prefix}covers_until__gte": first})
+                | Q(**{f"{prefix}covers_until__isnull": True})
+            )
+        )
+
+    return filters.NumberFilter(
+        method=by_year,
+        min_value=1900,
+        max_value=2200,
+        help_text="Only rows active at some point in this year.",
+    )
+
+
+class BaseFilterSet(filters.FilterSet):
+    """Shared behaviour: a text search ``q`` over ``search_fields``."""
+
+    search_fields: tuple[str, ...] = ()
+    q = filters.CharFilter(method="search", max_length=200, help_text="Text search.")
+
+    def search(self, queryset, name, value):
+        condition = Q()
+        for field in self.search_fields:
+            condition |= Q(**{f"{field}__icontains": value})
+        return queryset.filter(condition)
+
+
+# -- partners ---------------------------------------------------------------------------
+
+
+def partner_status_q(status: str, day: dt.date | None = None) -> Q:
+    """Partners whose current status (or the status on ``day``) is ``status``.
+
+    ally: acceded to NATO by then; partner: in at least one framework, active;
+    suspended: in frameworks only with suspended cooperation; former: in none.
+    """
+    day = day or dt.date.today()
+    participation = model("frameworks.Participation")
+    ongoing = participation.objects.filter(active_on_q(day), partner=OuterRef("pk"))
+    ally = Q(nato_accession__lte=day)
+    active = Exists(ongoing.filter(status="active"))
+    suspended = Exists(ongoing.filter(status="suspended"))
+    return {
+        "ally": ally,
+        "partner": ~ally & active,
+        "suspended": ~ally & ~active & suspended,
+        "former": ~ally & ~active & ~suspended,
+    }[status]
+
+
+class PartnerFilterSet(BaseFilterSet):
+    search_fields = ("name", "iso3", "country", "other_names", "profile")
+
+    framework = slug_filter(
+        "frameworks.Framework",
+        "participations__framework__slug",
+        "Partners in any of these frameworks (slugs; repeatable). With as_of: on that day.",
+        method="defer",
+    )
+    framework_all = slug_filter(
+        "frameworks.Framework",
+        "participations__framework__slug",
+        "Partners in all of these frameworks (slugs; repeatable). With as_of: on that day.",
+        method="defer",
+    )
+    as_of = filters.DateFilter(
+        method="defer",
+        help_text="With framework: partners in it on that day. Alone: nations that were NATO "
+        "partners (in any framework, not yet Allies) on that day. " + AS_OF_HELP,
+    )
+    region = filters.MultipleChoiceFilter(choices=Region.choices, help_text="Region; repeatable.")
+    status = filters.MultipleChoiceFilter(
+        choices=[(s, s) for s in ("partner", "ally", "suspended", "former")],
+        method="by_status",
+        help_text="Current status: partner, ally (acceded to NATO), suspended (cooperation "
+        "suspended in every framework it is in) or former; repeatable.",
+    )
+    mission = slug_filter(
+        "missions.Mission",
+        "contributions__mission__slug",
+        "Partners that contributed to any of these missions (slugs; repeatable).",
+        method="by_mission_any",
+    )
+    mission_all = slug_filter(
+        "missions.Mission",
+        "contributions__mission__slug",
+        "Partners that contributed to all of these missions (slugs; repeatable).",
+        method="by_mission_all",
+    )
+    cooperation_area = CodeFilter(
+        to_field_name="slug",
+        queryset=CooperationArea.objects.all(),
+        method="by_area",
+        help_text="Partners in a framework, or contributing to a mission or with a "
+        "contribution, tagged with any of these cooperation areas (slugs; repeatable).",
+    )
+    acceded_after = filters.DateFilter(
+        field_name="nato_accession", lookup_expr="gte", help_text="Acceded to NATO on or after."
+    )
+    acceded_before = filters.DateFilter(
+        field_name="nato_accession", lookup_expr="lte", help_text="Acceded to NATO on or before."
+    )
+    ordering = filters.OrderingFilter(
+        fields=(
+            ("name", "name"),
+            ("iso3", "iso3"),
+            ("region", "region"),
+            ("nato_accession", "nato_accession"),
+        ),
+        help_text="Sort by name, iso3, region or nato_accession; prefix - to reverse.",
+    )
+
+    class Meta:
+        model = Partner
+        fields = ["region"]
+
+    def defer(self, queryset, name, value):
+        return queryset  # framework, framework_all and as_of combine in filter_queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        day = data.get("as_of")
+        any_of, all_of = data.get("framework") or [], data.get("framework_all") or []
+        participation = model("frameworks.Participation")
+
+        def member(frameworks):
+            rows = participation.objects.filter(partner=OuterRef("pk"), framework__in=frameworks)
+            if day:
+                rows = rows.filter(active_on_q(day))
+            return Exists(rows)
+
+        if any_of:
+            queryset = queryset.filter(member(any_of))
+        for framework in all_of:
+            queryset = queryset.filter(member([framework]))
+        if day and not any_of and not all_of:
+            in_any = participation.objects.filter(active_on_q(day), partner=OuterRef("pk"))
+            queryset = queryset.filter(Exists(in_any)).exclude(nato_accession__lte=day)
+        return queryset
+
+    def by_status(self, queryset, name, values):
+        condition = Q()
+        for status in values:
+            condition |= partner_status_q(status)
+        return queryset.filter(condition)
+
+    def _contributed(self, missions):
+        contribution = model("missions.Contribution")
+        return Exists(contribution.objects.filter(partner=OuterRef("pk"), mission__in=missions))
+
+    def by_mission_any(self, queryset, name, missions):
+        return queryset.filter(self._contributed(missions)) if missions else queryset
+
+    def by_mission_all(self, queryset, name, missions):
+        for mission in missions:
+            queryset = queryset.filter(self._contributed([mission]))
+        return queryset
+
+    def by_area(self, queryset, name, areas):
+        if not areas:
+            return queryset
+        participation = model("frameworks.Participation")
+        contribution = model("missions.Contribution")
+        return queryset.filter(
+            Exists(
+                participation.objects.filter(
+                    partner=OuterRef("pk"), framework__cooperation_areas__in=areas
+                )
+            )
+            | Exists(
+                contribution.objects.filter(partner=OuterRef("pk")).filter(
+                    Q(cooperation_areas__in=areas) | Q(mission__cooperation_areas__in=areas)
+                )
+            )
+        )
+
+
+class MilestoneFilterSet(BaseFilterSet):
+    search_fields = ("title", "description", "partner__name")
+
+    partner = partner_filter("partner__iso3")
+    kind = filters.MultipleChoiceFilter(choices=Milestone.Kind.choices, help_text="Repeatable.")
+    date_after = filters.DateFilter(field_name="date", lookup_expr="gte")
+    date_before = filters.DateFilter(field_name="date", lookup_expr="lte")
+    date_precision = filters.ChoiceFilter(
+        choices=Milestone._meta.get_field("date_precision").choices
+    )
+    ordering = filters.OrderingFilter(fields=("date", "title", "kind"))
+
+    class Meta:
+        model = Milestone
+        fields = ["kind", "date_precision"]
+
+
+class SourceFilterSet(BaseFilterSet):
+    search_fields = ("key", "title", "publisher", "url", "notes")
+
+    kind = filters.MultipleChoiceFilter(choices=Source.Kind.choices, help_text="Repeatable.")
+    publisher = filters.CharFilter(lookup_expr="iexact")
+    published_after = filters.DateFilter(field_name="published", lookup_expr="gte")
+    published_before = filters.DateFilter(field_name="published", lookup_expr="lte")
+    has_url = filters.BooleanFilter(field_name="url", method="by_has_url")
+    ordering = filters.OrderingFilter(fields=("title", "publisher", "published", "key"))
+
+    class Meta:
+        model = Source
+        fields = ["kind", "publisher"]
+
+    def by_has_url(self, queryset, name, value):
+        return queryset.exclude(url="") if value else queryset.filter(url="")
+
+
+class CooperationAreaFilterSet(BaseFilterSet):
+    search_fields = ("slug", "name", "description")
+    ordering = filters.OrderingFilter(fields=("name", "slug"))
+
+    class Meta:
+        model = CooperationArea
+        fields = []
