@@ -58,7 +58,13 @@ class ContributionAdmin(CuratedAdmin):
     list_display = ("partner", "mission", start_display, end_display, "role_list")
     list_filter = ("mission", "roles", "partner__region")
     list_select_related = ("partner", "mission")
-    search_fields = ("partner__name", "partner__iso3", "mission__name", "mission__acronym")
+    search_fields = (
+        "partner__name",
+        "partner__iso3",
+        "mission__name",
+        "mission__acronym",
+        "description",
+    )
     autocomplete_fields = ("partner", "mission", "roles", "cooperation_areas", "sources")
     fieldsets = (
         (None, {"fields": ("partner", "mission", "roles")}),

@@ -1,3 +1,39 @@
-"""URLs (filled in by the work in progress)."""
+"""The researchers' REST API under /api/v1/, with its OpenAPI schema and documentation."""
 
-urlpatterns: list = []
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from frameworks.api import FrameworkViewSet, ParticipationViewSet
+from missions.api import ContributionViewSet, FigureViewSet, MissionViewSet
+
+from .api import (
+    CooperationAreaViewSet,
+    FrameworkMatrixView,
+    MilestoneViewSet,
+    MissionMatrixView,
+    PartnerViewSet,
+    SourceViewSet,
+)
+
+app_name = "api"
+
+router = DefaultRouter()
+router.register("partners", PartnerViewSet, basename="partner")
+router.register("frameworks", FrameworkViewSet, basename="framework")
+router.register("participations", ParticipationViewSet, basename="participation")
+router.register("missions", MissionViewSet, basename="mission")
+router.register("contributions", ContributionViewSet, basename="contribution")
+router.register("figures", FigureViewSet, basename="figure")
+router.register("milestones", MilestoneViewSet, basename="milestone")
+router.register("sources", SourceViewSet, basename="source")
+router.register("cooperation-areas", CooperationAreaViewSet, basename="cooperation-area")
+
+urlpatterns = [
+    path("matrix/frameworks/", FrameworkMatrixView.as_view(), name="matrix-frameworks"),
+    path("matrix/missions/", MissionMatrixView.as_view(), name="matrix-missions"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("", include(router.urls)),
+]

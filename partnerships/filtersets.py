@@ -42,8 +42,12 @@ class CodeChoiceField(forms.ModelMultipleChoiceField):
         return super().clean(value)
 
 
-class CodeFilter(filters.ModelMultipleChoiceFilter):
-    """Repeatable natural-key filter (any of)."""
+class CodeFilter(filters.ModelMultipleChoiceFilter, filters.CharFilter):
+    """Repeatable natural-key filter (any of).
+
+    CharFilter is a base only so the OpenAPI schema documents it as repeated strings with
+    its help text (drf-spectacular maps CharFilter to a string); the form field is ours.
+    """
 
     field_class = CodeChoiceField
 

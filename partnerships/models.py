@@ -320,6 +320,11 @@ class Partner(TimeStampedModel):
     def natural_key(self):
         return (self.iso3,)
 
+    def clean_fields(self, exclude=None):
+        # Codes are typed in any case; they are stored in capitals.
+        self.iso3 = (self.iso3 or "").upper()
+        super().clean_fields(exclude)
+
     def clean(self):
         super().clean()
         self.iso3 = (self.iso3 or "").upper()

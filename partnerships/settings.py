@@ -153,6 +153,23 @@ DATA_DIR = BASE_DIR / "data"
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["partnerships.api_support.ReadAnyoneWriteCurators"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "partnerships.api_support.PageNumberPagination",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+        "partnerships.api_support.CSVRenderer",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    # Anonymous clients: a documented rate per IP address; curators are not throttled.
+    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_ANON_RATE", "120/minute")},
+    "EXCEPTION_HANDLER": "partnerships.api_support.exception_handler",
+    "COERCE_DECIMAL_TO_STRING": False,
 }
 
 SPECTACULAR_SETTINGS = {
@@ -161,6 +178,22 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "DESCRIPTION": (
+        "Partnerships KB: NATO's partnership frameworks, partner nations, NATO-led missions "
+        "and partner contributions, every fact with its sources.\n\n"
+        "**Dates carry their precision.** A date is written as `YYYY`, `YYYY-MM` or "
+        "`YYYY-MM-DD` and comes with `*_precision` (day, month or year). A period covers from "
+        "the first day of its start's unit to the last day of its end's unit, inclusive "
+        "(`covers_from` / `covers_until`); an open end is ongoing; `end_unknown` means it "
+        "ended on an unknown date, and it then counts only within its start's unit. Every "
+        "`as_of` and `active_on` filter uses this rule.\n\n"
+        "**Filters** repeat for any-of (`?framework=a&framework=b`); `*_all` means all-of. "
+        "**Exports**: `?format=csv` on any list or matrix streams the whole filtered set; the "
+        "`X-Dataset-Version` header names the data it came from. **Anonymous** clients are "
+        "throttled (default 120 requests a minute; 429 beyond)."
+    ),
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
 }
 
 LOGGING = {

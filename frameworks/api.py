@@ -1,0 +1,163 @@
+"""API of frameworks and participations."""
+
+import datetime as dt
+
+from django.db.models import Count
+from rest_framework import serializers, viewsets
+
+from partnerships.api import page_url
+from partnerships.api_support import (
+    CleanModelSerializer,
+    CSVExportMixin,
+    PeriodSerializerMixin,
+    period_csv_columns,
+    sources_csv,
+    sources_field,
+)
+from partnerships.dates import active_on_q
+from partnerships.models import CooperationArea, Partner
+
+from .filtersets import FrameworkFilterSet, ParticipationFilterSet
+from .models import Framework, Participation
+
+
+class FrameworkRefSerializer(serializers.ModelSerializer):
+    api_url = serializers.HyperlinkedIdentityField(
+        view_name="api:framework-detail", lookup_field="slug"
+    )
+
+    class Meta:
+        model = Framework
+        fields = ("slug", "acronym", "name", "api_url")
+
+
+class FrameworkSerializer(PeriodSerializerMixin, CleanModelSerializer):
+    """A framework; its period (start / end) is when it was established and ended."""
+
+    parent = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Framework.objects.all(), required=False, allow_null=True
+    )
+    children = FrameworkRefSerializer(many=True, read_only=True)
+    cooperation_areas = serializers.SlugRelatedField(
+        slug_field="slug", many=True, queryset=CooperationArea.objects.all(), required=False
+    )
+    participants_now = serializers.IntegerField(
+        read_only=True, help_text="Partners in the framework today."
+    )
+    participants_ever = serializers.IntegerField(
+        read_only=True, help_text="Partners ever recorded in the framework."
+    )
+    sources = sources_field()
+    api_url = serializers.HyperlinkedIdentityField(
+        view_name="api:framework-detail", lookup_field="slug"
+    )
+    page_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Framework
+        fields = (
+            "slug",
+            "acronym",
+            "name",
+            "kind",
+            "parent",
+            "children",
+            "members_only_partners",
+            *PeriodSerializerMixin.PERIOD_FIELDS,
+            "description",
+            "cooperation_areas",
+            "participants_now",
+            "participants_ever",
+            "sources",
+            "api_url",
+            "page_url",
+        )
+
+    def get_page_url(self, obj) -> str | None:
+        return page_url(self.context.get("request"), obj)
+
+
+class FrameworkViewSet(CSVExportMixin, viewsets.ModelViewSet):
+    """Partnership frameworks: programmes, dialogues, initiatives, tools, councils."""
+
+    serializer_class = FrameworkSerializer
+    filterset_class = FrameworkFilterSet
+    lookup_field = "slug"
+    csv_columns = [
+        ("slug", "slug"),
+        ("acronym", "acronym"),
+        ("name", "name"),
+        ("kind", "kind"),
+        ("parent", "parent.slug"),
+        ("members_only_partners", "members_only_partners"),
+        *period_csv_columns(),
+        ("participants_now", "participants_now"),
+        ("participants_ever", "participants_ever"),
+        ("cooperation_areas", lambda f: "; ".join(a.slug for a in f.cooperation_areas.all())),
+        ("sources", sources_csv),
+    ]
+
+    def get_queryset(self):
+        now = active_on_q(dt.date.today(), "participations__")
+        return (
+            Framework.objects.select_related("parent")
+            .prefetch_related("children", "cooperation_areas", "sources")
+            .annotate(
+                participants_now=Count("participations__partner", filter=now, distinct=True),
+                participants_ever=Count("participations__partner", distinct=True),
+            )
+            .order_by("name")
+        )
+
+
+class ParticipationSerializer(PeriodSerializerMixin, CleanModelSerializer):
+    partner = serializers.SlugRelatedField(slug_field="iso3", queryset=Partner.objects.all())
+    partner_name = serializers.CharField(source="partner.name", read_only=True)
+    framework = serializers.SlugRelatedField(slug_field="slug", queryset=Framework.objects.all())
+    framework_name = serializers.CharField(source="framework.name", read_only=True)
+    sources = sources_field()
+    api_url = serializers.HyperlinkedIdentityField(view_name="api:participation-detail")
+    page_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Participation
+        fields = (
+            "id",
+            "partner",
+            "partner_name",
+            "framework",
+            "framework_name",
+            *PeriodSerializerMixin.PERIOD_FIELDS,
+            "status",
+            "notes",
+            "sources",
+            "api_url",
+            "page_url",
+        )
+
+    def get_page_url(self, obj) -> str | None:
+        return page_url(self.context.get("request"), obj.partner)
+
+
+class ParticipationViewSet(CSVExportMixin, viewsets.ModelViewSet):
+    """A partner's periods in frameworks."""
+
+    serializer_class = ParticipationSerializer
+    filterset_class = ParticipationFilterSet
+    csv_columns = [
+        ("id", "id"),
+        ("partner", "partner.iso3"),
+        ("partner_name", "partner.name"),
+        ("framework", "framework.slug"),
+        *period_csv_columns(),
+        ("status", "status"),
+        ("notes", "notes"),
+        ("sources", sources_csv),
+    ]
+
+    def get_queryset(self):
+        return (
+            Participation.objects.select_related("partner", "framework")
+            .prefetch_related("sources")
+            .order_by("partner__name", "covers_from", "id")
+        )

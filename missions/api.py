@@ -1,0 +1,247 @@
+"""API of missions, contributions and their dated personnel figures."""
+
+from django.db.models import Count, Prefetch
+from rest_framework import serializers, viewsets
+
+from partnerships.api import page_url
+from partnerships.api_support import (
+    CleanModelSerializer,
+    CSVExportMixin,
+    PeriodSerializerMixin,
+    PreciseDateField,
+    SourceRefSerializer,
+    period_csv_columns,
+    sources_csv,
+    sources_field,
+)
+from partnerships.models import CooperationArea, Partner, Source
+
+from .filtersets import ContributionFilterSet, FigureFilterSet, MissionFilterSet
+from .models import Contribution, ContributionFigure, Mission, Role
+
+
+class MissionSerializer(PeriodSerializerMixin, CleanModelSerializer):
+    hosts = serializers.SerializerMethodField(help_text="Host countries, ISO alpha-2.")
+    cooperation_areas = serializers.SlugRelatedField(
+        slug_field="slug", many=True, queryset=CooperationArea.objects.all(), required=False
+    )
+    contributors = serializers.IntegerField(
+        read_only=True, help_text="Partners with a recorded contribution."
+    )
+    sources = sources_field()
+    api_url = serializers.HyperlinkedIdentityField(
+        view_name="api:mission-detail", lookup_field="slug"
+    )
+    page_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Mission
+        fields = (
+            "slug",
+            "acronym",
+            "name",
+            "kind",
+            "region",
+            "hosts",
+            *PeriodSerializerMixin.PERIOD_FIELDS,
+            "mandate",
+            "description",
+            "cooperation_areas",
+            "contributors",
+            "sources",
+            "api_url",
+            "page_url",
+        )
+
+    def get_hosts(self, obj) -> list[str]:
+        return [country.code for country in obj.hosts]
+
+    def get_page_url(self, obj) -> str | None:
+        return page_url(self.context.get("request"), obj)
+
+
+class MissionViewSet(CSVExportMixin, viewsets.ModelViewSet):
+    """NATO-led missions, operations and exercises."""
+
+    serializer_class = MissionSerializer
+    filterset_class = MissionFilterSet
+    lookup_field = "slug"
+    csv_columns = [
+        ("slug", "slug"),
+        ("acronym", "acronym"),
+        ("name", "name"),
+        ("kind", "kind"),
+        ("region", "region"),
+        ("hosts", lambda m: "; ".join(c.code for c in m.hosts)),
+        *period_csv_columns(),
+        ("mandate", "mandate"),
+        ("contributors", "contributors"),
+        ("sources", sources_csv),
+    ]
+
+    def get_queryset(self):
+        return (
+            Mission.objects.prefetch_related("cooperation_areas", "sources")
+            .annotate(contributors=Count("contributions__partner", distinct=True))
+            .order_by("covers_from", "name")
+        )
+
+
+class FigureSerializer(CleanModelSerializer):
+    contribution = serializers.PrimaryKeyRelatedField(queryset=Contribution.objects.all())
+    partner = serializers.CharField(source="contribution.partner.iso3", read_only=True)
+    mission = serializers.CharField(source="contribution.mission.slug", read_only=True)
+    as_of = PreciseDateField("as_of", help_text="YYYY, YYYY-MM or YYYY-MM-DD.")
+    as_of_precision = serializers.CharField(read_only=True)
+    source = serializers.PrimaryKeyRelatedField(
+        queryset=Source.objects.all(), help_text="Exactly one source (id)."
+    )
+    source_detail = SourceRefSerializer(source="source", read_only=True)
+    api_url = serializers.HyperlinkedIdentityField(view_name="api:figure-detail")
+
+    class Meta:
+        model = ContributionFigure
+        fields = (
+            "id",
+            "contribution",
+            "partner",
+            "mission",
+            "as_of",
+            "as_of_precision",
+            "personnel",
+            "measure",
+            "estimate",
+            "source",
+            "source_detail",
+            "notes",
+            "api_url",
+        )
+
+
+class FigureInlineSerializer(serializers.ModelSerializer):
+    as_of = serializers.CharField(source="as_of_iso")
+    source = SourceRefSerializer(read_only=True)
+
+    class Meta:
+        model = ContributionFigure
+        fields = ("id", "as_of", "as_of_precision", "personnel", "measure", "estimate", "source")
+
+
+class ContributionSerializer(PeriodSerializerMixin, CleanModelSerializer):
+    partner = serializers.SlugRelatedField(slug_field="iso3", queryset=Partner.objects.all())
+    partner_name = serializers.CharField(source="partner.name", read_only=True)
+    mission = serializers.SlugRelatedField(slug_field="slug", queryset=Mission.objects.all())
+    mission_name = serializers.CharField(source="mission.name", read_only=True)
+    roles = serializers.SlugRelatedField(slug_field="slug", many=True, queryset=Role.objects.all())
+    cooperation_areas = serializers.SlugRelatedField(
+        slug_field="slug", many=True, queryset=CooperationArea.objects.all(), required=False
+    )
+    figures = FigureInlineSerializer(many=True, read_only=True)
+    latest_figure = serializers.SerializerMethodField()
+    peak_figure = serializers.SerializerMethodField()
+    sources = sources_field()
+    api_url = serializers.HyperlinkedIdentityField(view_name="api:contribution-detail")
+    page_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Contribution
+        fields = (
+            "id",
+            "partner",
+            "partner_name",
+            "mission",
+            "mission_name",
+            *PeriodSerializerMixin.PERIOD_FIELDS,
+            "roles",
+            "description",
+            "cooperation_areas",
+            "figures",
+            "latest_figure",
+            "peak_figure",
+            "sources",
+            "api_url",
+            "page_url",
+        )
+
+    def _figure(self, figure):
+        return FigureInlineSerializer(figure, context=self.context).data if figure else None
+
+    def get_latest_figure(self, obj) -> dict | None:
+        return self._figure(latest_figure(obj))
+
+    def get_peak_figure(self, obj) -> dict | None:
+        return self._figure(peak_figure(obj))
+
+    def get_page_url(self, obj) -> str | None:
+        return page_url(self.context.get("request"), obj.mission)
+
+
+def latest_figure(contribution):
+    figures = list(contribution.figures.all())
+    return max(figures, key=lambda f: (f.as_of, f.pk)) if figures else None
+
+
+def peak_figure(contribution):
+    figures = list(contribution.figures.all())
+    return max(figures, key=lambda f: (f.personnel, f.as_of)) if figures else None
+
+
+class ContributionViewSet(CSVExportMixin, viewsets.ModelViewSet):
+    """What partners contributed to missions, with their dated personnel figures."""
+
+    serializer_class = ContributionSerializer
+    filterset_class = ContributionFilterSet
+    csv_columns = [
+        ("id", "id"),
+        ("partner", "partner.iso3"),
+        ("partner_name", "partner.name"),
+        ("mission", "mission.slug"),
+        *period_csv_columns(),
+        ("roles", lambda c: "; ".join(r.slug for r in c.roles.all())),
+        ("latest_personnel", lambda c: getattr(latest_figure(c), "personnel", "")),
+        ("latest_as_of", lambda c: getattr(latest_figure(c), "as_of_iso", "")),
+        ("peak_personnel", lambda c: getattr(peak_figure(c), "personnel", "")),
+        ("peak_as_of", lambda c: getattr(peak_figure(c), "as_of_iso", "")),
+        ("description", "description"),
+        ("sources", sources_csv),
+    ]
+
+    def get_queryset(self):
+        return (
+            Contribution.objects.select_related("partner", "mission")
+            .prefetch_related(
+                "roles",
+                "cooperation_areas",
+                "sources",
+                Prefetch(
+                    "figures",
+                    queryset=ContributionFigure.objects.select_related("source").order_by("as_of"),
+                ),
+            )
+            .order_by("partner__name", "covers_from", "id")
+        )
+
+
+class FigureViewSet(CSVExportMixin, viewsets.ModelViewSet):
+    """Dated personnel figures: a time series per contribution, each with one source."""
+
+    serializer_class = FigureSerializer
+    filterset_class = FigureFilterSet
+    csv_columns = [
+        ("id", "id"),
+        ("contribution", "contribution_id"),
+        ("partner", "contribution.partner.iso3"),
+        ("mission", "contribution.mission.slug"),
+        ("as_of", "as_of_iso"),
+        ("as_of_precision", "as_of_precision"),
+        ("personnel", "personnel"),
+        ("measure", "measure"),
+        ("estimate", "estimate"),
+        ("source", "source.title"),
+        ("source_url", "source.url"),
+    ]
+
+    def get_queryset(self):
+        return ContributionFigure.objects.select_related(
+            "contribution__partner", "contribution__mission", "source"
+        ).order_by("as_of", "id")

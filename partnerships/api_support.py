@@ -1,0 +1,327 @@
+"""What every API resource shares: pagination, permissions, dates with precision,
+model validation on writes, sources inline, and streamed CSV exports."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable, Iterator
+from urllib.parse import urlencode
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
+from django.http import StreamingHttpResponse
+from django.utils.encoding import force_str
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, pagination, permissions, renderers, serializers
+from rest_framework.response import Response
+
+from .dates import format_date, parse_fuzzy_date
+from .models import Source
+from .versioning import dataset_version
+
+# -- pagination and permissions ---------------------------------------------------------
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    """50 rows a page by default, up to 500 with ``page_size``; the total in ``count``."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class ReadAnyoneWriteCurators(permissions.DjangoModelPermissionsOrAnonReadOnly):
+    """Anyone reads; writing needs the model's add / change / delete permission (curators).
+
+    DRF's class lets any logged-in user read too (GET needs no permission), which is what
+    we want: anonymous visitors and readers read, curators write.
+    """
+
+
+def exception_handler(exc, context):
+    """DRF's handler, with Django's ValidationError turned into a 400 with its fields."""
+    # Imported here: DRF's views import the permission classes of this module at start-up.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "message_dict") else exc.messages
+        exc = exceptions.ValidationError(detail)
+    return drf_exception_handler(exc, context)
+
+
+# -- dates with precision ---------------------------------------------------------------
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$",
+        "example": "1995-11",
+        "nullable": True,
+        "description": "A date at its precision: YYYY, YYYY-MM or YYYY-MM-DD.",
+    }
+)
+class PreciseDateField(serializers.Field):
+    """A date at its precision: "1995", "1995-11" or "1995-11-28".
+
+    Reads and writes the model's ``<name>`` and ``<name>_precision`` together (it is bound
+    to the whole object, ``source="*"``).
+    """
+
+    default_error_messages = {"invalid": "{reason}"}
+
+    def __init__(self, name: str, **kwargs):
+        self.date_name = name
+        kwargs["source"] = "*"
+        super().__init__(**kwargs)
+
+    def to_representation(self, instance):
+        value = getattr(instance, self.date_name)
+        return format_date(value, getattr(instance, f"{self.date_name}_precision")) or None
+
+    def to_internal_value(self, data):
+        if data in (None, ""):
+            if self.required:
+                self.fail("required")
+            return {self.date_name: None, f"{self.date_name}_precision": ""}
+        try:
+            value, precision = parse_fuzzy_date(str(data))
+        except ValueError as exc:
+            self.fail("invalid", reason=str(exc))
+        return {self.date_name: value, f"{self.date_name}_precision": precision}
+
+
+class PeriodSerializerMixin(serializers.Serializer):
+    """Start and end with their precision, the end's state, and the derived coverage."""
+
+    start = PreciseDateField(
+        "start", required=False, allow_null=True, help_text="YYYY, YYYY-MM or YYYY-MM-DD."
+    )
+    start_precision = serializers.CharField(read_only=True)
+    end = PreciseDateField(
+        "end", required=False, allow_null=True, help_text="Empty or null while ongoing."
+    )
+    end_precision = serializers.CharField(read_only=True)
+    end_unknown = serializers.BooleanField(required=False, help_text="true: ended, date unknown.")
+    end_state = serializers.SerializerMethodField(
+        help_text="ongoing, ended, or ended-date-unknown."
+    )
+    covers_from = serializers.DateField(
+        read_only=True, help_text="First day the period covers (the as-of rule)."
+    )
+    covers_until = serializers.DateField(
+        read_only=True, help_text="Last day the period covers; null while ongoing."
+    )
+
+    PERIOD_FIELDS = (
+        "start",
+        "start_precision",
+        "end",
+        "end_precision",
+        "end_unknown",
+        "end_state",
+        "covers_from",
+        "covers_until",
+    )
+
+    def get_end_state(self, obj) -> str:
+        return end_state(obj)
+
+
+# -- validation: the admin's rules ------------------------------------------------------
+
+
+class SourceRefSerializer(serializers.ModelSerializer):
+    api_url = serializers.HyperlinkedIdentityField(view_name="api:source-detail")
+
+    class Meta:
+        model = Source
+        fields = ("id", "key", "title", "publisher", "url", "api_url")
+
+
+class SourcesField(serializers.PrimaryKeyRelatedField):
+    """Sources inline on read (id, title, URL...), ids or keys on write."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Source.objects.all())
+        kwargs.setdefault("many", False)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return SourceRefSerializer(value, context=self.context).data
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not data.isdigit():
+            try:
+                return Source.objects.get(key=data)
+            except Source.DoesNotExist:
+                self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+    def use_pk_only_optimization(self):
+        return False
+
+
+def sources_field(**kwargs):
+    return SourcesField(
+        many=True,
+        allow_empty=False,
+        help_text="Sources: on write, a list of source ids or keys (at least one).",
+        **kwargs,
+    )
+
+
+class CleanModelSerializer(serializers.ModelSerializer):
+    """Validates writes with the model's own ``full_clean``: the admin's rules and messages."""
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        plain = {
+            k: v
+            for k, v in attrs.items()
+            if not isinstance(model._meta.get_field(k), models.ManyToManyField)
+        }
+        instance = self.instance or model()
+        original = {k: getattr(instance, k) for k in plain} if self.instance else {}
+        for key, value in plain.items():
+            setattr(instance, key, value)
+        try:
+            instance.full_clean()
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from None
+        finally:
+            for key, value in original.items():
+                setattr(instance, key, value)
+        return attrs
+
+
+# -- CSV --------------------------------------------------------------------------------
+
+
+class CSVRenderer(renderers.BaseRenderer):
+    """``?format=csv`` or ``Accept: text/csv``. Lists stream their own CSV (see
+    :class:`CSVExportMixin`); this renders what is left (a detail, an error) as rows."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        rows = data if isinstance(data, list) else [data]
+        rows = [flatten(row) if isinstance(row, dict) else {"value": row} for row in rows]
+        header = list(dict.fromkeys(key for row in rows for key in row))
+        return "".join(csv_lines([header] + [[row.get(k, "") for k in header] for row in rows]))
+
+
+def flatten(data: dict, prefix: str = "") -> dict:
+    flat = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(flatten(value, f"{name}."))
+        elif isinstance(value, list):
+            flat[name] = "; ".join(
+                force_str(item.get("title") or item.get("slug") or item.get("id"))
+                if isinstance(item, dict)
+                else force_str(item)
+                for item in value
+            )
+        else:
+            flat[name] = "" if value is None else value
+    return flat
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_lines(rows: Iterable[Iterable]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    for row in rows:
+        yield writer.writerow(["" if v is None else v for v in row])
+
+
+def cell_value(obj, path: str | Callable):
+    if callable(path):
+        return path(obj)
+    value = obj
+    for part in path.split("."):
+        value = getattr(value, part, None)
+        if value is None:
+            return ""
+        if callable(value) and not isinstance(value, models.Manager):
+            value = value()
+    return value
+
+
+def streamed_csv(request, filename: str, header: list[str], rows: Iterable[list]):
+    """A streamed CSV response naming the dataset version and the query it answers."""
+    response = StreamingHttpResponse(_chain(header, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    response["X-Dataset-Version"] = dataset_version()
+    response["X-Query"] = urlencode(sorted(request.GET.lists()), doseq=True)
+    return response
+
+
+def _chain(header, rows):
+    yield from csv_lines([header])
+    yield from csv_lines(rows)
+
+
+def wants_csv(request) -> bool:
+    renderer = getattr(request, "accepted_renderer", None)
+    return getattr(renderer, "format", None) == "csv"
+
+
+class CSVExportMixin:
+    """List endpoints: the whole filtered set as streamed CSV with ``?format=csv``.
+
+    Each viewset names its ``csv_columns``: (header, attribute path or callable). Rows are
+    read in chunks with their prefetches, so memory stays flat whatever the table size.
+    """
+
+    csv_columns: list[tuple[str, str | Callable]] = []
+    csv_chunk_size = 2000
+
+    def list(self, request, *args, **kwargs):
+        if not wants_csv(request):
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset())
+        columns = self.csv_columns
+        rows = (
+            [cell_value(obj, path) for _, path in columns]
+            for obj in queryset.iterator(chunk_size=self.csv_chunk_size)
+        )
+        name = self.basename if hasattr(self, "basename") else "export"
+        return streamed_csv(request, name, [header for header, _ in columns], rows)
+
+
+def end_state(obj) -> str:
+    if obj.end:
+        return "ended"
+    return "ended-date-unknown" if obj.end_unknown else "ongoing"
+
+
+def period_csv_columns(prefix: str = "") -> list[tuple[str, str | Callable]]:
+    return [
+        (f"{prefix}start", "start_iso"),
+        (f"{prefix}start_precision", "start_precision"),
+        (f"{prefix}end", "end_iso"),
+        (f"{prefix}end_precision", "end_precision"),
+        (f"{prefix}end_state", end_state),
+    ]
+
+
+def sources_csv(obj) -> str:
+    return "; ".join(f"{s.title} <{s.url}>" if s.url else s.title for s in obj.sources.all())
+
+
+class ListResponseMixin:
+    def paginated(self, queryset, serializer_class):
+        page = self.paginate_queryset(queryset)
+        data = serializer_class(page, many=True, context=self.get_serializer_context()).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
