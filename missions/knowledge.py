@@ -40,7 +40,7 @@ def load_missions(ctx: Context, rows: list[dict]) -> None:
                 "acronym": values.get("acronym") or "",
                 "kind": values["kind"],
                 "region": values["region"],
-                "hosts": [code.upper() for code in hosts],
+                "hosts": sorted(code.upper() for code in hosts),  # stored sorted
                 "mandate": (values.get("mandate") or "").strip(),
                 "description": (values.get("description") or "").strip(),
                 **parse_period(row, values),
