@@ -1,3 +1,10 @@
-"""URLs (filled in by the work in progress)."""
+"""The frameworks' pages, mounted at /frameworks/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.framework_list, name="framework-list"),
+    path("<slug:slug>/", views.framework_detail, name="framework-detail"),
+]

@@ -1,3 +1,10 @@
-"""URLs (filled in by the work in progress)."""
+"""The missions' pages, mounted at /missions/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.mission_list, name="mission-list"),
+    path("<slug:slug>/", views.mission_detail, name="mission-detail"),
+]

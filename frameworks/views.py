@@ -1,0 +1,103 @@
+"""The frameworks' pages: the list and one framework with its participants over time."""
+
+import datetime as dt
+
+from django.db.models import Count, Prefetch
+from django.shortcuts import get_object_or_404, render
+
+from partnerships import charts
+from partnerships.dates import active_on_q
+from partnerships.views import Citations, as_of_day, prepare_filter_form
+
+from .filtersets import FrameworkFilterSet, ParticipationFilterSet
+from .models import Framework, Participation
+
+
+def framework_list(request):
+    filterset = FrameworkFilterSet(request.GET or None, queryset=Framework.objects.all())
+    valid = filterset.is_valid() if filterset.is_bound else True
+    day = as_of_day(filterset, "active_on") or dt.date.today()
+    frameworks = []
+    if valid:
+        frameworks = (
+            filterset.qs.select_related("parent")
+            # Participants on the day and ever, counted in the database.
+            .annotate(
+                on_day=Count(
+                    "participations__partner",
+                    filter=active_on_q(day, "participations__"),
+                    distinct=True,
+                ),
+                ever=Count("participations__partner", distinct=True),
+            )
+        )
+        if not filterset.form.data.get("ordering"):
+            frameworks = frameworks.order_by("covers_from", "name")
+    return render(
+        request,
+        "frameworks/framework_list.html",
+        {
+            "filterset": filterset,
+            "form": prepare_filter_form(filterset.form),
+            "frameworks": frameworks,
+            "valid": valid,
+            "day": day,
+        },
+    )
+
+
+def framework_detail(request, slug: str):
+    framework = get_object_or_404(
+        Framework.objects.select_related("parent").prefetch_related(
+            "sources",
+            "cooperation_areas",
+            Prefetch("children", queryset=Framework.objects.order_by("covers_from", "name")),
+        ),
+        slug=slug,
+    )
+    rows = Participation.objects.select_related("partner").prefetch_related("sources")
+    participations = list(
+        ParticipationFilterSet({"framework": [slug], "ordering": "start"}, queryset=rows).qs
+    )
+    as_of = request.GET.get("as_of", "").strip()
+    then_filter = ParticipationFilterSet(
+        {"framework": [slug], "active_on": as_of, "ordering": "partner"}, queryset=rows
+    )
+    then, then_errors = None, []
+    if as_of:
+        if then_filter.is_valid():
+            then = list(then_filter.qs)
+        else:
+            then_errors = then_filter.form.errors.get("active_on", ["Enter a valid date."])
+    today = dt.date.today()
+    now = sorted((p for p in participations if p.active_on(today)), key=lambda p: p.partner.name)
+    refs = Citations()
+    framework.refs = refs.cite(framework.sources.all())
+    for item in participations:
+        item.refs = refs.cite(item.sources.all())
+    per_year = charts.participants_per_year(participations, today)
+    chart = None
+    if per_year:
+        chart = charts.column_chart(
+            [(str(year), n, f"{year}: {n} partners") for year, n in per_year],
+            summary=f"Partners in {framework.acronym or framework.name} each year: "
+            + ", ".join(f"{year} {n}" for year, n in per_year)
+            + ".",
+        )
+    return render(
+        request,
+        "frameworks/framework_detail.html",
+        {
+            "framework": framework,
+            "participations": participations,
+            "now": now,
+            "then": then,
+            "as_of": as_of,
+            "as_of_day": then_filter.form.cleaned_data.get("active_on") if then else None,
+            "then_errors": then_errors,
+            "chart": chart,
+            "per_year": per_year,
+            "references": refs.numbered(),
+            "today": today,
+        },
+    )

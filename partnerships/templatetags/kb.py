@@ -1,0 +1,38 @@
+"""Template helpers of the analysts' pages: compact periods, flags, citations."""
+
+from django import template
+from django.templatetags.static import static
+
+register = template.Library()
+
+
+@register.filter
+def years(period) -> str:
+    """A period in years, compactly: "1994–2017", "1994–" (ongoing), "1994–?" (ended,
+    date unknown), "?–2004" (start not recorded)."""
+    start = str(period.start.year) if period.start else "?"
+    if period.end:
+        end = str(period.end.year)
+        return start if end == start else f"{start}–{end}"
+    return f"{start}–?" if period.end_unknown else f"{start}–"
+
+
+@register.filter
+def flag_url(partner) -> str:
+    """The local flag image of a partner (django-countries' static flags)."""
+    code = str(partner.country or "").lower()
+    return static(f"flags/{code}.gif") if code else ""
+
+
+@register.inclusion_tag("partials/cite.html")
+def cite(refs):
+    """Numbered citations ``[1][3]`` linking to the sources' pages."""
+    return {"refs": refs or []}
+
+
+@register.filter
+def status_label(status: str) -> str:
+    """The words for a partner's status code (ally, partner, suspended, former)."""
+    from partnerships.views import STATUS_LABELS
+
+    return STATUS_LABELS.get(status, status)
