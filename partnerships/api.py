@@ -11,9 +11,12 @@ from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotAuthenticated, ValidationError
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
 from rest_framework.validators import UniqueValidator
 from rest_framework.views import APIView
 
@@ -568,4 +571,29 @@ class MissionMatrixView(MatrixView):
                     for p, cells in matrix.grid()
                 ],
             }
+        )
+
+
+# -- API tokens ----------------------------------------------------------------------------
+
+
+class TokenView(ObtainAuthToken):
+    """POST a user name and password for your API token; DELETE (authenticated) revokes it.
+
+    Failed attempts count towards the login lockout like the admin's.
+    """
+
+    throttle_classes = [AnonRateThrottle]
+
+    def delete(self, request):
+        if not request.user.is_authenticated:
+            raise NotAuthenticated()
+        deleted, _ = Token.objects.filter(user=request.user).delete()
+        return Response({"revoked": bool(deleted)})
+
+    def get_permissions(self):
+        return (
+            [permissions.AllowAny()]
+            if self.request.method == "POST"
+            else [permissions.IsAuthenticated()]
         )

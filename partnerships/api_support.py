@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models
+from django.db import models, transaction
 from django.http import StreamingHttpResponse
 from django.utils.encoding import force_str
 from drf_spectacular.utils import extend_schema_field
@@ -172,7 +172,19 @@ def sources_field(**kwargs):
 
 
 class CleanModelSerializer(serializers.ModelSerializer):
-    """Validates writes with the model's own ``full_clean``: the admin's rules and messages."""
+    """Validates writes with the model's own ``full_clean``: the admin's rules and messages.
+
+    A write is one transaction: the row and its many-to-many links (sources...) are saved
+    together or not at all.
+    """
+
+    def create(self, validated_data):
+        with transaction.atomic():
+            return super().create(validated_data)
+
+    def update(self, instance, validated_data):
+        with transaction.atomic():
+            return super().update(instance, validated_data)
 
     def validate(self, attrs):
         attrs = super().validate(attrs)

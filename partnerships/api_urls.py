@@ -1,7 +1,12 @@
 """The researchers' REST API under /api/v1/, with its OpenAPI schema and documentation."""
 
+from csp.decorators import csp_update
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 from rest_framework.routers import DefaultRouter
 
 from frameworks.api import FrameworkViewSet, ParticipationViewSet
@@ -14,6 +19,7 @@ from .api import (
     MissionMatrixView,
     PartnerViewSet,
     SourceViewSet,
+    TokenView,
 )
 
 app_name = "api"
@@ -33,7 +39,22 @@ urlpatterns = [
     path("matrix/frameworks/", FrameworkMatrixView.as_view(), name="matrix-frameworks"),
     path("matrix/missions/", MissionMatrixView.as_view(), name="matrix-missions"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    # The documentation viewers style their widgets inline and Redoc runs a worker from a
+    # blob: only these two pages relax the Content Security Policy, and only for that.
+    path(
+        "docs/",
+        csp_update({"style-src": ["'unsafe-inline'"]})(
+            SpectacularSwaggerSplitView.as_view(url_name="api:schema")
+        ),
+        name="docs",
+    ),
+    path(
+        "redoc/",
+        csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["blob:"]})(
+            SpectacularRedocView.as_view(url_name="api:schema")
+        ),
+        name="redoc",
+    ),
+    path("auth/token/", TokenView.as_view(), name="token"),
     path("", include(router.urls)),
 ]

@@ -3,10 +3,16 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from .health import healthz, readyz
+
 admin.site.site_header = "Partnerships KB curation"
 admin.site.site_title = "Partnerships KB"
 
+handler500 = "partnerships.middleware.server_error"
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("partnerships.api_urls")),
     path("", include("partnerships.page_urls")),

@@ -1,0 +1,170 @@
+"""Operational middleware: request ids in headers and logs, a body size limit, 503 when the
+database is away, security headers Django has no setting for, and the lockout answer."""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import re
+import sys
+import uuid
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+
+logger = logging.getLogger("partnerships")
+
+_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def current_request_id() -> str:
+    return _request_id.get()
+
+
+def wants_json(request) -> bool:
+    accept = request.headers.get("Accept", "")
+    return request.path.startswith("/api/") or (
+        "application/json" in accept and "text/html" not in accept
+    )
+
+
+def error_response(request, status: int, message: str) -> HttpResponse:
+    """A short, clear error: JSON for the API, plain HTML for the pages; never a traceback."""
+    if wants_json(request):
+        return JsonResponse({"detail": message, "request_id": current_request_id()}, status=status)
+    body = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{status}: Partnerships KB</title></head><body><main>"
+        f"<h1>{message}</h1><p>Request id: {current_request_id()}</p></main></body></html>"
+    )
+    return HttpResponse(body, status=status)
+
+
+class RequestIdMiddleware:
+    """Take a sane incoming X-Request-ID or make one; echo it, and put it in every log line."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id
+        token = _request_id.set(request_id)
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request_id
+            return response
+        finally:
+            _request_id.reset(token)
+
+
+class BodySizeLimitMiddleware:
+    """Refuse request bodies larger than MAX_BODY_BYTES with a 413, before anything reads them.
+
+    Django's own limit guards form parsing; DRF reads the raw stream, so the check is here.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return error_response(request, 400, "The Content-Length header is not a number.")
+        if length > settings.MAX_BODY_BYTES:
+            return error_response(
+                request,
+                413,
+                f"The request body is {length} bytes; the limit is {settings.MAX_BODY_BYTES}.",
+            )
+        return self.get_response(request)
+
+
+DATABASE_DOWN = "The database is unavailable. Please try again in a moment."
+
+
+class DatabaseUnavailableMiddleware:
+    """A database that went away is a 503 with a clear message, not a 500 with a traceback.
+
+    Django checks connections at each request (CONN_HEALTH_CHECKS), so the app recovers by
+    itself when the database is back.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            return self.get_response(request)
+        except (OperationalError, InterfaceError) as exc:
+            return self._unavailable(request, exc)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, OperationalError | InterfaceError):
+            return self._unavailable(request, exception)
+        return None
+
+    def _unavailable(self, request, exc):
+        logger.error("database unavailable: %s", exc.__class__.__name__)
+        response = error_response(request, 503, DATABASE_DOWN)
+        response["Retry-After"] = "5"
+        return response
+
+
+def server_error(request, *args, **kwargs):
+    """handler500: a database error raised outside a view is still a 503."""
+    exc = sys.exc_info()[1]
+    if isinstance(exc, OperationalError | InterfaceError):
+        response = error_response(request, 503, DATABASE_DOWN)
+        response["Retry-After"] = "5"
+        return response
+    return error_response(request, 500, "Something went wrong on our side.")
+
+
+class SecurityHeadersMiddleware:
+    """Headers Django has no setting for: Permissions-Policy."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """What a locked-out login sees (django-axes): a 429 with the reason and the wait."""
+    hours = settings.AXES_COOLOFF_TIME
+    return error_response(
+        request,
+        429,
+        f"Too many failed logins: this account is locked for {hours} hour(s) from this address.",
+    )
+
+
+class RequestIdLogFilter(logging.Filter):
+    def filter(self, record):
+        record.request_id = current_request_id()
+        return True
+
+
+class JsonLogFormatter(logging.Formatter):
+    """One JSON object a line: time, level, logger, message, request id (and exception)."""
+
+    def format(self, record):
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": getattr(record, "request_id", current_request_id()),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
