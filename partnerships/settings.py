@@ -14,6 +14,7 @@ API_ANON_RATE  anonymous API throttle, e.g. 120/minute (the default)
 MAX_BODY_BYTES largest request body accepted; default 1048576 (1 MiB); beyond: 413
 LOG_FORMAT     json (default when DEBUG is off) or text
 LOG_LEVEL      default INFO
+STATIC_ROOT    where collectstatic writes; default staticfiles/ beside manage.py
 """
 
 import os
@@ -157,7 +158,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
