@@ -60,6 +60,8 @@ def prepare_filter_form(form: forms.Form, hide=("ordering",)) -> forms.Form:
     for name, form_field in form.fields.items():
         if isinstance(form_field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):
             form_field.widget = forms.CheckboxSelectMultiple(choices=form_field.choices)
+            # Lists from the database (frameworks, missions) are long: a scrolling box.
+            form_field.long_list = isinstance(form_field, forms.ModelMultipleChoiceField)
         elif isinstance(form_field, forms.DateField):
             form_field.widget = forms.DateInput(attrs={"type": "date"})
         elif name == "q":
@@ -424,7 +426,7 @@ def matrix_missions(request):
         {"active_on": request.GET.get("as_of", ""), "kind": request.GET.getlist("kind")},
         queryset=mission.objects.all(),
     )
-    valid = filterset.is_valid() and mission_filters.is_valid()
+    valid = (not filterset.is_bound or filterset.is_valid()) and mission_filters.is_valid()
     day = as_of_day(mission_filters, "active_on")
     rows = filterset.qs if valid else Partner.objects.none()
     if not partner_data.get("ordering"):

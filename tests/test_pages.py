@@ -1,0 +1,368 @@
+"""The analysts' pages: one generic page case reused per page, then each page's own promises.
+
+Every list and detail page has its query count pinned, and the count is the same with 5
+rows as with 50 (the N+1 guard). No test depends on the curated data.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from frameworks.models import Framework, Participation
+from missions.models import Mission
+from partnerships.dates import Precision
+from partnerships.models import Source
+from tests.factories import (
+    ContributionFactory,
+    FigureFactory,
+    FrameworkFactory,
+    MilestoneFactory,
+    MissionFactory,
+    ParticipationFactory,
+    PartnerFactory,
+    SourceFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def count_queries(client, url: str) -> tuple[int, object]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(queries), response
+
+
+def read_csv(response) -> list[dict]:
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return list(csv.DictReader(io.StringIO(body.decode("utf-8"))))
+
+
+# -- the world the pages are tested on ------------------------------------------------------
+
+
+@dataclass
+class World:
+    framework: object
+    mission: object
+    partners: list
+    source: object
+
+
+def build_world(rows: int) -> World:
+    """``rows`` partners, each in one framework, contributing to one mission with figures
+    and a milestone, all citing one shared source and one of their own."""
+    source = Source.objects.filter(key="shared").first() or SourceFactory(key="shared")
+    framework = Framework.objects.filter(slug="pfp").first() or FrameworkFactory(
+        slug="pfp", name="Partnership for Peace", acronym="PfP"
+    )
+    mission = Mission.objects.filter(slug="kfor").first() or MissionFactory(
+        slug="kfor", name="Kosovo Force", acronym="KFOR", hosts=["XK"]
+    )
+    partners = []
+    for _ in range(rows):
+        partner = PartnerFactory()
+        ParticipationFactory(partner=partner, framework=framework, sources=[source])
+        contribution = ContributionFactory(partner=partner, mission=mission, sources=[source])
+        FigureFactory(contribution=contribution, personnel=100, source=source)
+        FigureFactory(contribution=contribution, as_of=dt.date(2006, 6, 1), personnel=150)
+        MilestoneFactory(partner=partner, sources=[source])
+        partners.append(partner)
+    return World(framework, mission, partners, source)
+
+
+def build_partner_facts(partner, rows: int) -> None:
+    """One partner with ``rows`` participations, contributions and milestones."""
+    for i in range(rows):
+        ParticipationFactory(partner=partner, framework=FrameworkFactory())
+        contribution = ContributionFactory(partner=partner, mission=MissionFactory())
+        FigureFactory(contribution=contribution, personnel=10 + i)
+        FigureFactory(contribution=contribution, as_of=dt.date(2007, 1, 1), personnel=20 + i)
+        MilestoneFactory(partner=partner, date=dt.date(1990 + i % 30, 1, 1))
+
+
+# -- the generic page case ---------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    """A page and how to fill it: ``build(rows)`` returns the URL to fetch."""
+
+    name: str
+    build: Callable[[int], str]
+    queries: int  # pinned: the same with 5 and with 50 rows
+
+    def __str__(self):
+        return self.name
+
+
+def _detail_world(url: Callable[[World], str]) -> Callable[[int], str]:
+    return lambda rows: url(build_world(rows))
+
+
+def _partner_profile(rows: int) -> str:
+    partner = PartnerFactory()
+    build_partner_facts(partner, rows)
+    return f"/partners/{partner.iso3.lower()}/"
+
+
+def _compare(rows: int) -> str:
+    a, b = PartnerFactory(), PartnerFactory()
+    build_partner_facts(a, rows)
+    build_partner_facts(b, rows)
+    return f"/compare/?partners={a.iso3},{b.iso3}"
+
+
+PAGES = [
+    Page("home", _detail_world(lambda w: "/"), 9),
+    Page("partners", _detail_world(lambda w: "/partners/"), 8),
+    Page(
+        "partners by framework on a day",
+        _detail_world(lambda w: "/partners/?framework=pfp&as_of=2000-01-01&region=europe"),
+        9,
+    ),
+    Page("partner profile", _partner_profile, 10),
+    Page("compare", _compare, 11),
+    Page("framework matrix", _detail_world(lambda w: "/matrix/frameworks/?as_of=2000-01-01"), 3),
+    Page("mission matrix", _detail_world(lambda w: "/matrix/missions/"), 4),
+    Page("map by status", _detail_world(lambda w: "/map/"), 2),
+    Page("map by framework", _detail_world(lambda w: "/map/?framework=pfp&as_of=2000-01-01"), 6),
+    Page("search", _detail_world(lambda w: "/search/?q=a"), 3),
+    Page("sources", _detail_world(lambda w: "/sources/"), 2),
+    Page("source", _detail_world(lambda w: f"/sources/{w.source.pk}/"), 8),
+    Page("about", _detail_world(lambda w: "/about/"), 17),
+    Page("frameworks", _detail_world(lambda w: "/frameworks/"), 1),
+    Page("framework", _detail_world(lambda w: "/frameworks/pfp/?as_of=2000-01-01"), 10),
+    Page("missions", _detail_world(lambda w: "/missions/"), 1),
+    Page("mission", _detail_world(lambda w: "/missions/kfor/"), 8),
+]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=str)
+def test_query_count_is_pinned_and_does_not_grow_with_rows(client, page):
+    url = page.build(5)
+    few, _ = count_queries(client, url)
+    url = page.build(45)  # the first rows stay: 50 in all where the build adds to them
+    many, response = count_queries(client, url)
+    assert (few, many) == (page.queries, page.queries), page.name
+    assert b"</html>" in response.content
+
+
+@pytest.mark.parametrize("page", PAGES, ids=str)
+def test_pages_are_accessible_html(client, page):
+    response = client.get(page.build(2))
+    html = response.content.decode()
+    assert '<html lang="en">' in html
+    assert "<main" in html and 'class="skip-link"' in html
+    assert html.count("<h1") == 1
+    assert "style=" not in html  # a strict CSP comes later: no inline styles
+    assert "<script>" not in html  # nor inline scripts
+    assert "http://" not in html.replace("http://testserver", "")  # nothing from a CDN
+
+
+# -- url names the models rely on ---------------------------------------------------------
+
+
+def test_model_urls_reverse_to_their_pages(client):
+    world = build_world(1)
+    partner = world.partners[0]
+    assert partner.get_absolute_url() == f"/partners/{partner.iso3.lower()}/"
+    assert world.framework.get_absolute_url() == "/frameworks/pfp/"
+    assert world.mission.get_absolute_url() == "/missions/kfor/"
+    assert world.source.get_absolute_url() == reverse("source-detail", args=[world.source.pk])
+    for url in (partner, world.framework, world.mission, world.source):
+        assert client.get(url.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/partners/zzz/", "/partners/GE/", "/frameworks/nope/", "/missions/nope/", "/sources/9999/"],
+)
+def test_unknown_objects_are_404(client, url):
+    assert client.get(url).status_code == 404
+
+
+# -- partners -----------------------------------------------------------------------------
+
+
+def test_partners_in_a_framework_on_a_day(client):
+    framework = FrameworkFactory(slug="md", name="Mediterranean Dialogue", acronym="MD")
+    early = PartnerFactory(iso3="JOR", name="Jordan")
+    late = PartnerFactory(iso3="ALB", name="Albania")
+    ParticipationFactory(partner=early, framework=framework, start=dt.date(1995, 1, 1))
+    ParticipationFactory(partner=late, framework=framework, start=dt.date(2005, 1, 1))
+    response = client.get("/partners/", {"framework": "md", "as_of": "2000-06-01"})
+    names = [p.name for p in response.context["page"]]
+    assert names == ["Jordan"]
+    assert "1 partner on 1 June 2000" in response.content.decode()
+
+
+def test_partner_list_sorts_paginates_and_exports_what_is_shown(client):
+    partners = [PartnerFactory() for _ in range(30)]
+    response = client.get("/partners/", {"ordering": "-name"})
+    shown = [p.name for p in response.context["page"]]
+    assert shown == sorted((p.name for p in partners), reverse=True)[:25]
+    assert 'aria-sort="descending"' in response.content.decode()
+    second = client.get("/partners/", {"ordering": "-name", "page": 2})
+    assert len(second.context["page"]) == 5
+    rows = read_csv(client.get("/partners/", {"ordering": "-name", "format": "csv"}))
+    assert [row["name"] for row in rows] == sorted((p.name for p in partners), reverse=True)
+    region = client.get("/partners/", {"region": "gulf", "format": "csv"})
+    assert read_csv(region) == []
+
+
+def test_bad_as_of_is_a_form_error_not_a_500(client):
+    for url in (
+        "/partners/?as_of=2000-13-45",
+        "/matrix/frameworks/?as_of=yesterday",
+        "/matrix/missions/?as_of=1999-02-30",
+        "/map/?as_of=soon",
+        "/frameworks/?active_on=x",
+        "/missions/?active_on=x",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert 'class="error"' in response.content.decode() or "Check the" in (
+            response.content.decode()
+        ), url
+
+
+def test_partner_profile_any_case_with_timeline_citations_and_flag(client):
+    source = SourceFactory(title="The founding document")
+    partner = PartnerFactory(iso3="GEO", name="Georgia", sources=[source])
+    pfp = FrameworkFactory(name="Partnership for Peace", acronym="PfP")
+    ParticipationFactory(
+        partner=partner, framework=pfp, start=dt.date(1994, 3, 23), sources=[source]
+    )
+    MilestoneFactory(partner=partner, title="Joins PfP", sources=[SourceFactory()])
+    for path in ("/partners/geo/", "/partners/GEO/", "/partners/Geo/"):
+        assert client.get(path).status_code == 200
+    html = client.get("/partners/geo/").content.decode()
+    assert "<svg" in html and 'class="timeline-svg"' in html and "point-milestone" in html
+    assert "/static/flags/ge.gif" in html
+    # Numbered citations link to the source pages; a source cited twice keeps its number.
+    assert f'href="/sources/{source.pk}/"' in html
+    assert html.count(">[1]</a>") >= 2 and ">[2]</a>" in html
+    assert "History of changes" not in html
+
+
+def test_curators_see_links_to_history(client, curator):
+    partner = PartnerFactory()
+    client.force_login(curator)
+    html = client.get(partner.get_absolute_url()).content.decode()
+    assert f"/admin/partnerships/partner/{partner.pk}/history/" in html
+
+
+def test_ended_date_unknown_and_unrecorded_start_are_drawn_honestly(client):
+    partner = PartnerFactory()
+    ParticipationFactory(
+        partner=partner,
+        status=Participation.Status.ENDED,
+        end_unknown=True,
+        start=dt.date(1995, 1, 1),
+    )
+    ParticipationFactory(partner=partner, start=None, start_precision="")
+    html = client.get(partner.get_absolute_url()).content.decode()
+    assert "is-end-unknown" in html
+    assert "not recorded" in html
+
+
+# -- compare, matrices, map, search, sources, about ---------------------------------------------
+
+
+def test_compare_two_to_four_partners_on_one_axis(client):
+    fin, swe = PartnerFactory(iso3="FIN"), PartnerFactory(iso3="SWE")
+    ParticipationFactory(partner=fin)
+    ParticipationFactory(partner=swe)
+    response = client.get("/compare/?partners=fin,swe")
+    assert [p.iso3 for p in response.context["partners"]] == ["FIN", "SWE"]
+    assert response.content.decode().count('class="timeline-svg"') == 1
+    repeated = client.get("/compare/?partners=swe&partners=fin")
+    assert [p.iso3 for p in repeated.context["partners"]] == ["SWE", "FIN"]
+    assert "at least two" in client.get("/compare/?partners=fin").content.decode()
+    assert (
+        "No partner with the code ZZZ" in client.get("/compare/?partners=fin,zzz").content.decode()
+    )
+
+
+def test_framework_matrix_marks_members_on_the_day_and_exports_csv(client):
+    world = build_world(3)
+    response = client.get("/matrix/frameworks/", {"as_of": "2000-01-01"})
+    html = response.content.decode()
+    assert html.count('class="member active"') == 3
+    rows = read_csv(client.get("/matrix/frameworks/", {"as_of": "2000-01-01", "format": "csv"}))
+    assert {row["iso3"] for row in rows} == {p.iso3 for p in world.partners}
+    assert all(row["PfP"] == "1995 – ongoing" for row in rows)
+
+
+def test_framework_matrix_sorts_by_a_column(client):
+    framework = FrameworkFactory(slug="md")
+    later, earlier = PartnerFactory(name="Aaa"), PartnerFactory(name="Zzz")
+    PartnerFactory(name="Mmm")
+    ParticipationFactory(partner=later, framework=framework, start=dt.date(2004, 1, 1))
+    ParticipationFactory(partner=earlier, framework=framework, start=dt.date(1995, 1, 1))
+    rows = client.get("/matrix/frameworks/?sort=md").context["matrix"].rows
+    assert [r.name for r in rows] == ["Zzz", "Aaa", "Mmm"]
+
+
+def test_mission_matrix_gives_peak_personnel(client):
+    build_world(2)
+    html = client.get("/matrix/missions/").content.decode()
+    assert html.count(">150<") == 2
+    rows = read_csv(client.get("/matrix/missions/?format=csv"))
+    assert all(row["KFOR"] == "troops (peak 150)" for row in rows)
+
+
+def test_map_links_every_partner_and_colours_by_framework(client):
+    world = build_world(2)
+    html = client.get("/map/").content.decode()
+    for partner in world.partners:
+        assert f'href="{partner.get_absolute_url()}"' in html
+    by_framework = client.get("/map/?framework=pfp&as_of=1990-01-01")
+    assert [key for key, _, rows in by_framework.context["legend"] if rows] == ["earlier"]
+    assert "Select a valid choice" in client.get("/map/?framework=nope").content.decode()
+
+
+def test_search_by_name_any_case(client):
+    build_world(1)
+    response = client.get("/search/?q=KOSOVO")
+    results = dict(response.context["results"])
+    assert [m.slug for m in results["Missions"]] == ["kfor"]
+    assert client.get("/search/").status_code == 200
+
+
+def test_source_page_lists_every_fact_citing_it(client):
+    world = build_world(2)
+    response = client.get(world.source.get_absolute_url())
+    facts = dict(response.context["facts"])
+    assert len(facts["Participations"]) == 2
+    assert len(facts["Contributions"]) == 2
+    assert len(facts["Personnel figures"]) == 2
+    assert len(facts["Milestones"]) == 2
+    sources = client.get("/sources/").context["page"]
+    cited = {s.pk: s.cited_by for s in sources}
+    assert cited[world.source.pk] == 8
+
+
+def test_about_names_the_dataset_version_and_the_date_rule(client):
+    build_world(1)
+    html = client.get("/about/").content.decode()
+    assert "Dataset version" in html and "/api/v1/docs/" in html
+    assert "first day of its start" in html
+
+
+def test_year_precision_is_shown_as_a_year(client):
+    partner = PartnerFactory()
+    ParticipationFactory(partner=partner, start=dt.date(1995, 1, 1), start_precision=Precision.YEAR)
+    html = client.get(partner.get_absolute_url()).content.decode()
+    assert "<td>1995</td>" in html
+    assert "1 January 1995" not in html
