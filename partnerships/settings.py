@@ -284,6 +284,8 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # django-axes logs every login at INFO; keep its warnings (lockouts) only.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # NATO's KFOR is hosted in Kosovo, which ISO 3166 has not coded: use the user-assigned "XK"
