@@ -46,9 +46,26 @@ STATUS_LABELS = {
 # -- helpers shared by the pages -----------------------------------------------------------
 
 SHORT_HELP = {
-    "as_of": "On this day (YYYY-MM-DD). See the date rule on the About page.",
-    "active_on": "On this day (YYYY-MM-DD).",
-    "q": "",
+    "as_of": "In the chosen frameworks on this day; alone, partners on this day. "
+    "See the date rule on the About page.",
+    "active_on": "Active on this day.",
+    "framework_all": "Partners in every one of these.",
+}
+LABELS = {
+    "q": "Name contains",
+    "as_of": "As of",
+    "active_on": "Active on",
+    "framework": "Framework",
+    "framework_all": "In all of these frameworks",
+    "status": "Status today",
+    "region": "Region",
+    "mission": "Contributed to",
+    "mission_all": "Contributed to all of",
+    "cooperation_area": "Cooperation area",
+    "acceded_after": "Acceded to NATO on or after",
+    "acceded_before": "Acceded to NATO on or before",
+    "kind": "Kind",
+    "publisher": "Publisher",
 }
 
 
@@ -66,10 +83,8 @@ def prepare_filter_form(form: forms.Form, hide=("ordering",)) -> forms.Form:
             form_field.widget = forms.DateInput(attrs={"type": "date"})
         elif name == "q":
             form_field.widget = forms.TextInput(attrs={"type": "search"})
-        if name in SHORT_HELP:
-            form_field.help_text = SHORT_HELP[name]
-        elif len(str(form_field.help_text)) > 90:
-            form_field.help_text = ""
+        form_field.label = LABELS.get(name, form_field.label)
+        form_field.help_text = SHORT_HELP.get(name, "")
     return form
 
 
