@@ -64,6 +64,21 @@ def ring_points(ring, arcs):
     return points
 
 
+def unwrap(points):
+    """Make a ring that crosses the antimeridian continuous, then clamp it to the map's
+    edge (Russia's and Fiji's easternmost parts), so no ring streaks across the world."""
+    out = []
+    for lon, lat in points:
+        if out:
+            previous = out[-1][0]
+            while lon - previous > 180:
+                lon -= 360
+            while previous - lon > 180:
+                lon += 360
+        out.append((lon, lat))
+    return [(max(-180.0, min(180.0, lon)), lat) for lon, lat in out]
+
+
 def simplify(points, tolerance):
     """Douglas-Peucker, iterative."""
     if len(points) < 4:
@@ -117,7 +132,10 @@ def main():
         parts, xs, ys = [], [], []
         for polygon in polygons:
             for ring in polygon:
-                points = [to_px(lon, lat) for lon, lat in ring_points(ring, arcs)]
+                lonlat = unwrap(ring_points(ring, arcs))
+                if max(lat for _, lat in lonlat) < SOUTH_LIMIT + 3:
+                    continue  # islands at the map's southern edge
+                points = [to_px(lon, lat) for lon, lat in lonlat]
                 points = simplify(points, TOLERANCE)
                 rounded = []
                 for x, y in points:
