@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.http import StreamingHttpResponse
 from django.utils.encoding import force_str
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, pagination, permissions, renderers, serializers
 from rest_framework.response import Response
@@ -28,6 +29,17 @@ class PageNumberPagination(pagination.PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_page_size(self, request):
+        """A page_size that is not a whole number from 1 to 500 is a 400, not ignored."""
+        values = request.query_params.getlist(self.page_size_query_param)
+        if not values:
+            return self.page_size
+        if len(values) > 1 or not values[0].isdigit() or not 1 <= int(values[0]) <= 500:
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: ["A whole number from 1 to 500."]}
+            )
+        return int(values[0])
 
 
 class ReadAnyoneWriteCurators(permissions.DjangoModelPermissionsOrAnonReadOnly):
@@ -107,10 +119,12 @@ class PeriodSerializerMixin(serializers.Serializer):
         help_text="ongoing, ended, or ended-date-unknown."
     )
     covers_from = serializers.DateField(
-        read_only=True, help_text="First day the period covers (the as-of rule)."
+        read_only=True,
+        allow_null=True,
+        help_text="First day the period covers (the as-of rule); null when not recorded.",
     )
     covers_until = serializers.DateField(
-        read_only=True, help_text="Last day the period covers; null while ongoing."
+        read_only=True, allow_null=True, help_text="Last day the period covers; null while ongoing."
     )
 
     PERIOD_FIELDS = (
@@ -160,6 +174,17 @@ class SourcesField(serializers.PrimaryKeyRelatedField):
 
     def use_pk_only_optimization(self):
         return False
+
+
+class SourcesFieldSchema(OpenApiSerializerFieldExtension):
+    """OpenAPI: a source reference object on read; an id or a key on write."""
+
+    target_class = "partnerships.api_support.SourcesField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "response":
+            return auto_schema.resolve_serializer(SourceRefSerializer, direction).ref
+        return {"oneOf": [{"type": "integer"}, {"type": "string"}]}
 
 
 def sources_field(**kwargs):

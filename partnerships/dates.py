@@ -22,7 +22,7 @@ class Precision(models.TextChoices):
     YEAR = "year", _("year")
 
 
-_FUZZY_DATE = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?$")
+_FUZZY_DATE = re.compile(r"^(?P<year>[0-9]{4})(?:-(?P<month>[0-9]{2})(?:-(?P<day>[0-9]{2}))?)?$")
 
 
 def parse_fuzzy_date(text: str) -> tuple[dt.date, str]:

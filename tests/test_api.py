@@ -201,7 +201,8 @@ RESOURCES = [
         filters=[
             ({"kind": "press"}, lambda s: s.kind == "press", lambda: SourceFactory(kind="press")),
         ],
-        bad_filters=[({"kind": "rumour"}, "kind")],
+        bad_filters=[({"kind": "rumour"}, "kind"), ({"page_size": "many"}, "page_size"),
+                     ({"page_size": "501"}, "page_size"), ({"page_size": "0"}, "page_size")],
     ),
     Resource(
         path="cooperation-areas",
