@@ -54,8 +54,10 @@ MAX_QUERY_LENGTH = 200
 MAX_TERMS = 12
 CONFIG = "english"
 
-# How many candidates of each kind are ranked at most: the best of each kind are kept in
-# SQL (ORDER BY rank LIMIT), so a search never reads a whole table into Python.
+# The best MAX_HITS_PER_KIND rows of each kind are kept in SQL (ORDER BY rank LIMIT); only
+# the rows that match, found through the indexes, are ranked. Ranking costs ~20 µs a row
+# (ts_rank over the weighted fields, trigram similarity): a query matching 1,000 rows of a
+# kind ranks them in ~20 ms; one matching 30,000 (a broad word over 200,000 sources), ~0.7 s.
 MAX_HITS_PER_KIND = 500
 
 # The parts of a row's rank (PostgreSQL). ts_rank stays below 1, so an exact code, acronym
