@@ -21,6 +21,7 @@ from .api import (
     SourceViewSet,
     TokenView,
 )
+from .search_api import SearchView
 
 app_name = "api"
 
@@ -56,5 +57,6 @@ urlpatterns = [
         name="redoc",
     ),
     path("auth/token/", TokenView.as_view(), name="token"),
+    path("search/", SearchView.as_view(), name="search"),
     path("", include(router.urls)),
 ]
