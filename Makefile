@@ -9,7 +9,9 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/partnerships
 TEST_ENV := SECRET_KEY=insecure-test-only-key
 
-.PHONY: install run test test-postgres test-sqlite lint format clean
+WORKERS ?= 4
+
+.PHONY: install run serve soak test test-postgres test-sqlite lint format clean
 
 install: $(STAMP)
 
@@ -23,6 +25,19 @@ run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py load_knowledge --if-empty
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## make serve: production. Needs SECRET_KEY and DATABASE_URL in the environment (README).
+serve: install
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput
+	$(BIN)/python manage.py load_knowledge --if-empty
+	$(BIN)/gunicorn partnerships.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
+
+## make soak: 50 clients for 60 s against gunicorn with curator writes alongside.
+soak: install
+	$(BIN)/python scripts/soak.py --clients 50 --seconds 60
 
 ## make test: install, lint, then the whole suite on PostgreSQL.
 test: install lint test-postgres
