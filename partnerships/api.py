@@ -39,7 +39,15 @@ from .filtersets import (
     PartnerFilterSet,
     SourceFilterSet,
 )
-from .models import CooperationArea, Milestone, Partner, Region, Source, iso3_validator
+from .models import (
+    CooperationArea,
+    Milestone,
+    Partner,
+    Region,
+    Release,
+    Source,
+    iso3_validator,
+)
 
 
 def page_url(request, obj) -> str | None:
@@ -597,3 +605,36 @@ class TokenView(ObtainAuthToken):
             if self.request.method == "POST"
             else [permissions.IsAuthenticated()]
         )
+
+
+# -- releases --------------------------------------------------------------------------------
+
+
+class ReleaseSerializer(serializers.ModelSerializer):
+    citation = serializers.CharField(read_only=True)
+    api_url = serializers.HyperlinkedIdentityField(
+        view_name="api:release-detail", lookup_field="version"
+    )
+
+    class Meta:
+        model = Release
+        fields = ("version", "created", "notes", "checksum", "counts", "citation", "api_url")
+
+
+class ReleaseDetailSerializer(ReleaseSerializer):
+    class Meta(ReleaseSerializer.Meta):
+        fields = (*ReleaseSerializer.Meta.fields, "changelog")
+
+
+class ReleaseViewSet(viewsets.ReadOnlyModelViewSet):
+    """Numbered dataset releases; each detail carries its machine-readable changelog
+    (added / changed with field-level before and after / removed, by kind of fact)."""
+
+    queryset = Release.objects.order_by("-created")
+    lookup_field = "version"
+    lookup_value_regex = r"[0-9][0-9.]*"
+    filterset_class = None
+    permission_classes = [permissions.AllowAny]
+
+    def get_serializer_class(self):
+        return ReleaseDetailSerializer if self.action == "retrieve" else ReleaseSerializer

@@ -18,6 +18,7 @@ from .api import (
     MilestoneViewSet,
     MissionMatrixView,
     PartnerViewSet,
+    ReleaseViewSet,
     SourceViewSet,
     TokenView,
 )
@@ -35,6 +36,7 @@ router.register("figures", FigureViewSet, basename="figure")
 router.register("milestones", MilestoneViewSet, basename="milestone")
 router.register("sources", SourceViewSet, basename="source")
 router.register("cooperation-areas", CooperationAreaViewSet, basename="cooperation-area")
+router.register("releases", ReleaseViewSet, basename="release")
 
 urlpatterns = [
     path("matrix/frameworks/", FrameworkMatrixView.as_view(), name="matrix-frameworks"),

@@ -67,14 +67,16 @@ def read_rows(path: Path, root: Path) -> list[dict]:
 
 
 def files_of(root: Path, kind: str) -> list[Path]:
-    """``data/<kind>.yaml`` and every ``data/<kind>/*.yaml``, in name order."""
-    found = []
-    single = root / f"{kind}.yaml"
-    if single.exists():
-        found.append(single)
+    """``<kind>.yaml`` (or ``.json``) and every file of ``<kind>/``, in name order.
+
+    JSON is YAML too: the dumps ``export_dataset`` writes load through this same loader.
+    """
+    found = [
+        root / f"{kind}.{ext}" for ext in ("yaml", "json") if (root / f"{kind}.{ext}").exists()
+    ]
     folder = root / kind
     if folder.is_dir():
-        found.extend(sorted(folder.glob("*.yaml")))
+        found.extend(sorted([*folder.glob("*.yaml"), *folder.glob("*.json")]))
     return found
 
 

@@ -6,11 +6,13 @@ dates carry their precision.
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django_countries import countries
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -407,3 +409,42 @@ class Milestone(TimeStampedModel):
     @property
     def date_iso(self) -> str:
         return format_date(self.date, self.date_precision)
+
+
+class Release(models.Model):
+    """A numbered, frozen dataset release: its time, content checksum, counts and changelog.
+
+    Not itself historical: a release never changes once made.
+    """
+
+    version = models.CharField(
+        max_length=40,
+        unique=True,
+        validators=[RegexValidator(r"^\d+\.\d+(\.\d+)?$", "Write a version like 1.0 or 1.2.0.")],
+    )
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+    notes = models.TextField(blank=True)
+    checksum = models.CharField(max_length=64, help_text="SHA-256 of the content at release.")
+    counts = models.JSONField(default=dict)
+    changelog = models.JSONField(
+        default=dict, help_text="added / changed (field, before, after) / removed, by kind."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self):
+        return f"Release {self.version}"
+
+    def get_absolute_url(self):
+        return reverse("release-detail", args=[self.version])
+
+    @property
+    def citation(self) -> str:
+        return (
+            f"Partnerships KB, dataset release {self.version} "
+            f"({self.created:%d %B %Y}), checksum {self.checksum[:12]}."
+        )

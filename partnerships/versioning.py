@@ -1,29 +1,34 @@
-"""The dataset version an export names: the latest change to any curated fact."""
+"""The dataset version an export names: a release, or the changes since the last one."""
 
-from django.apps import apps
 from django.db.models import Max
-
-from .apps import CURATED_APPS
 
 
 def last_change():
-    """The time of the latest change to any curated fact (from the objects' timestamps)."""
+    """The time of the latest change to any curated fact: additions and edits from the
+    objects' ``updated`` timestamps, deletions from their history."""
+    from .releases import curated_models
+
     latest = None
-    for app_label in CURATED_APPS:
-        for model in apps.get_app_config(app_label).get_models():
-            if not any(
-                f.name == "updated" for f in model._meta.fields
-            ) or model.__name__.startswith("Historical"):
-                continue
-            value = model.objects.aggregate(m=Max("updated"))["m"]
+    for model in curated_models():
+        edited = model.objects.aggregate(m=Max("updated"))["m"]
+        deleted = model.history.filter(history_type="-").aggregate(m=Max("history_date"))["m"]
+        for value in (edited, deleted):
             if value and (latest is None or value > latest):
                 latest = value
     return latest
 
 
 def dataset_version() -> str:
-    """A citable version string: "unreleased (last change 2026-11-25T10:00:00Z)"."""
+    """ "1.2.0" when nothing changed since release 1.2.0; "unreleased changes since 1.2.0"
+    after it; "unreleased (last change <time>)" before any release."""
+    from .models import Release
+
+    release = Release.objects.order_by("-created").first()
     latest = last_change()
+    if release is not None:
+        if latest is None or latest <= release.created:
+            return release.version
+        return f"unreleased changes since {release.version}"
     if latest is None:
         return "empty"
     return f"unreleased (last change {latest.strftime('%Y-%m-%dT%H:%M:%SZ')})"
