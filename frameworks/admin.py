@@ -4,6 +4,7 @@ from django.contrib import admin
 
 from partnerships.admin import (
     PERIOD_FIELDSET,
+    CSVImportMixin,
     CuratedAdmin,
     CuratedInline,
     PartnerAdmin,
@@ -61,7 +62,8 @@ class FrameworkAdmin(CuratedAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(CuratedAdmin):
+class ParticipationAdmin(CSVImportMixin, CuratedAdmin):
+    import_kind = "participations"
     list_display = ("partner", "framework", start_display, end_display, "status")
     list_filter = ("framework", "status", "partner__region", "start_precision")
     list_select_related = ("partner", "framework")

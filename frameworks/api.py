@@ -11,7 +11,7 @@ from partnerships.api_support import (
     CSVExportMixin,
     PeriodSerializerMixin,
     period_csv_columns,
-    sources_csv,
+    sources_csv_columns,
     sources_field,
 )
 from partnerships.dates import active_on_q
@@ -94,7 +94,7 @@ class FrameworkViewSet(CSVExportMixin, viewsets.ModelViewSet):
         ("participants_now", "participants_now"),
         ("participants_ever", "participants_ever"),
         ("cooperation_areas", lambda f: "; ".join(a.slug for a in f.cooperation_areas.all())),
-        ("sources", sources_csv),
+        *sources_csv_columns(),
     ]
 
     def get_queryset(self):
@@ -152,7 +152,7 @@ class ParticipationViewSet(CSVExportMixin, viewsets.ModelViewSet):
         *period_csv_columns(),
         ("status", "status"),
         ("notes", "notes"),
-        ("sources", sources_csv),
+        *sources_csv_columns(),
     ]
 
     def get_queryset(self):

@@ -4,6 +4,7 @@ from django.contrib import admin
 
 from partnerships.admin import (
     PERIOD_FIELDSET,
+    CSVImportMixin,
     CuratedAdmin,
     CuratedInline,
     PartnerAdmin,
@@ -54,7 +55,8 @@ class RoleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contribution)
-class ContributionAdmin(CuratedAdmin):
+class ContributionAdmin(CSVImportMixin, CuratedAdmin):
+    import_kind = "contributions"
     list_display = ("partner", "mission", start_display, end_display, "role_list")
     list_filter = ("mission", "roles", "partner__region")
     list_select_related = ("partner", "mission")
@@ -84,7 +86,8 @@ class ContributionAdmin(CuratedAdmin):
 
 
 @admin.register(ContributionFigure)
-class ContributionFigureAdmin(CuratedAdmin):
+class ContributionFigureAdmin(CSVImportMixin, CuratedAdmin):
+    import_kind = "figures"
     list_display = ("contribution", "as_of_display", "personnel", "measure", "estimate", "source")
     list_filter = ("measure", "estimate", "contribution__mission")
     list_select_related = ("contribution__partner", "contribution__mission", "source")

@@ -11,7 +11,7 @@ from partnerships.api_support import (
     PreciseDateField,
     SourceRefSerializer,
     period_csv_columns,
-    sources_csv,
+    sources_csv_columns,
     sources_field,
 )
 from partnerships.models import CooperationArea, Partner, Source
@@ -76,7 +76,7 @@ class MissionViewSet(CSVExportMixin, viewsets.ModelViewSet):
         *period_csv_columns(),
         ("mandate", "mandate"),
         ("contributors", "contributors"),
-        ("sources", sources_csv),
+        *sources_csv_columns(),
     ]
 
     def get_queryset(self):
@@ -203,7 +203,7 @@ class ContributionViewSet(CSVExportMixin, viewsets.ModelViewSet):
         ("peak_personnel", lambda c: getattr(peak_figure(c), "personnel", "")),
         ("peak_as_of", lambda c: getattr(peak_figure(c), "as_of_iso", "")),
         ("description", "description"),
-        ("sources", sources_csv),
+        *sources_csv_columns(),
     ]
 
     def get_queryset(self):
@@ -237,8 +237,10 @@ class FigureViewSet(CSVExportMixin, viewsets.ModelViewSet):
         ("personnel", "personnel"),
         ("measure", "measure"),
         ("estimate", "estimate"),
-        ("source", "source.title"),
+        ("source", "source.key"),
+        ("source_title", "source.title"),
         ("source_url", "source.url"),
+        ("notes", "notes"),
     ]
 
     def get_queryset(self):

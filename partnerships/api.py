@@ -25,7 +25,7 @@ from .api_support import (
     CSVExportMixin,
     PreciseDateField,
     cell_value,
-    sources_csv,
+    sources_csv_columns,
     sources_field,
     streamed_csv,
     wants_csv,
@@ -214,7 +214,7 @@ class PartnerViewSet(CSVExportMixin, viewsets.ModelViewSet):
         ),
         ("wikidata_qid", "wikidata_qid"),
         ("cow_code", "cow_code"),
-        ("sources", sources_csv),
+        *sources_csv_columns(),
     ]
 
     def get_queryset(self):
@@ -300,7 +300,7 @@ class MilestoneViewSet(CSVExportMixin, viewsets.ModelViewSet):
         ("kind", "kind"),
         ("title", "title"),
         ("description", "description"),
-        ("sources", sources_csv),
+        *sources_csv_columns(),
     ]
 
     def get_queryset(self):

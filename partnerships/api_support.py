@@ -354,7 +354,16 @@ def period_csv_columns(prefix: str = "") -> list[tuple[str, str | Callable]]:
 
 
 def sources_csv(obj) -> str:
+    """Source keys, "; "-separated: what a CSV import reads back."""
+    return "; ".join(s.key for s in obj.sources.all())
+
+
+def source_titles_csv(obj) -> str:
     return "; ".join(f"{s.title} <{s.url}>" if s.url else s.title for s in obj.sources.all())
+
+
+def sources_csv_columns() -> list[tuple[str, Callable]]:
+    return [("sources", sources_csv), ("source_titles", source_titles_csv)]
 
 
 class ListResponseMixin:

@@ -1,0 +1,42 @@
+"""Import participations, contributions or figures from CSV: a preview by default, all rows
+or none with --commit."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from partnerships.bulk_import import KINDS, run_import
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a CSV of participations, contributions or figures (the API's CSV columns). "
+        "Without --commit it only previews; with it, any invalid row rejects the whole file."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("kind", choices=sorted(KINDS))
+        parser.add_argument("file")
+        parser.add_argument("--commit", action="store_true", help="Write (default: preview).")
+
+    def handle(self, *args, kind, file, commit, **options):
+        path = Path(file)
+        if not path.exists():
+            raise CommandError(f"No file {path}.")
+        result = run_import(kind, path.read_text(encoding="utf-8-sig"), commit=commit)
+        for row in result.rows:
+            if row.errors:
+                self.stdout.write(f"{path.name}:{row.line}: {'; '.join(row.errors)}")
+            elif options["verbosity"] > 1 or not commit:
+                self.stdout.write(f"{path.name}:{row.line}: {row.action} {row.label}")
+        summary = ", ".join(
+            f"{result.count(action)} to {action}" for action in ("create", "update", "unchanged")
+        )
+        if result.errors:
+            raise CommandError(
+                f"{len(result.errors)} invalid row(s): nothing was imported. ({summary})"
+            )
+        if result.committed:
+            self.stdout.write(self.style.SUCCESS(f"Imported: {summary.replace('to ', '')}."))
+        else:
+            self.stdout.write(f"Preview: {summary}. Run again with --commit to import.")
