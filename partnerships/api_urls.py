@@ -18,6 +18,8 @@ from .api import (
     MilestoneViewSet,
     MissionMatrixView,
     PartnerViewSet,
+    QualityView,
+    ReconcileView,
     ReleaseViewSet,
     SourceViewSet,
     TokenView,
@@ -60,5 +62,7 @@ urlpatterns = [
     ),
     path("auth/token/", TokenView.as_view(), name="token"),
     path("search/", SearchView.as_view(), name="search"),
+    path("reconcile/", ReconcileView.as_view(), name="reconcile"),
+    path("quality/", QualityView.as_view(), name="quality"),
     path("", include(router.urls)),
 ]

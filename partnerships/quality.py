@@ -1,0 +1,164 @@
+"""What needs a curator's eye: figures that disagree (source reconciliation) and facts whose
+support or precision is thin (data quality). Used by the API and the curators' pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db.models import Count, DateField, Exists, ExpressionWrapper, OuterRef, Q
+
+from .models import Source
+
+WINDOW = dt.timedelta(days=31)
+
+
+def _model(label):
+    return apps.get_model(label)
+
+
+@dataclass
+class Disagreement:
+    partner: object
+    mission: object
+    figures: list  # ContributionFigure, oldest first
+
+    @property
+    def low(self) -> int:
+        return min(f.personnel for f in self.figures)
+
+    @property
+    def high(self) -> int:
+        return max(f.personnel for f in self.figures)
+
+    @property
+    def spread(self) -> int:
+        return self.high - self.low
+
+    @property
+    def relative_spread(self) -> float:
+        """The spread as a share of the higher figure (0.25 = the low is 25% under)."""
+        return round(self.spread / self.high, 3) if self.high else 0.0
+
+
+def disagreements(partner=None, mission=None) -> list[Disagreement]:
+    """Figures of the same partner and mission, dated within a month of each other, that
+    disagree. One query finds the figures that have a disagreeing neighbour (indexes on the
+    contribution and the date keep it fast); only those are then grouped in Python.
+    """
+    figure = _model("missions.ContributionFigure")
+    neighbour = figure.objects.filter(
+        contribution__partner_id=OuterRef("contribution__partner_id"),
+        contribution__mission_id=OuterRef("contribution__mission_id"),
+        as_of__gte=ExpressionWrapper(OuterRef("as_of") - WINDOW, output_field=DateField()),
+        as_of__lte=ExpressionWrapper(OuterRef("as_of") + WINDOW, output_field=DateField()),
+    ).exclude(personnel=OuterRef("personnel"))
+    flagged = figure.objects.filter(Exists(neighbour)).select_related(
+        "contribution__partner", "contribution__mission", "source"
+    )
+    if partner is not None:
+        flagged = flagged.filter(contribution__partner=partner)
+    if mission is not None:
+        flagged = flagged.filter(contribution__mission=mission)
+    groups = defaultdict(list)
+    for item in flagged.order_by("as_of", "pk"):
+        groups[(item.contribution.partner_id, item.contribution.mission_id)].append(item)
+    found = []
+    for items in groups.values():
+        cluster = [items[0]]
+        for item in items[1:]:
+            if item.as_of - cluster[-1].as_of <= WINDOW:
+                cluster.append(item)
+            else:
+                found.append(cluster)
+                cluster = [item]
+        found.append(cluster)
+    result = [
+        Disagreement(c[0].contribution.partner, c[0].contribution.mission, c)
+        for c in found
+        if len({f.personnel for f in c}) > 1
+    ]
+    result.sort(key=lambda d: (-d.relative_spread, d.partner.name, d.figures[0].as_of))
+    return result
+
+
+# -- data quality ---------------------------------------------------------------------------
+
+
+def _single_press_source(model):
+    return (
+        model.objects.annotate(
+            n=Count("sources", distinct=True),
+            n_press=Count("sources", filter=Q(sources__kind="press"), distinct=True),
+        )
+        .filter(n=1, n_press=1)
+        .order_by("pk")
+    )
+
+
+def quality_checks() -> dict[str, dict]:
+    """Each check: a description and the queryset of what it flags."""
+    participation = _model("frameworks.Participation")
+    contribution = _model("missions.Contribution")
+    milestone = _model("partnerships.Milestone")
+    figure = _model("missions.ContributionFigure")
+    return {
+        "participations-single-press-source": {
+            "title": "Participations resting on a single press source",
+            "queryset": _single_press_source(participation).select_related("partner", "framework"),
+        },
+        "contributions-single-press-source": {
+            "title": "Contributions resting on a single press source",
+            "queryset": _single_press_source(contribution).select_related("partner", "mission"),
+        },
+        "milestones-single-press-source": {
+            "title": "Milestones resting on a single press source",
+            "queryset": _single_press_source(milestone).select_related("partner"),
+        },
+        "figures-press-source": {
+            "title": "Figures whose one source is press",
+            "queryset": figure.objects.filter(source__kind="press")
+            .select_related("contribution__partner", "contribution__mission", "source")
+            .order_by("pk"),
+        },
+        "sources-without-url": {
+            "title": "Sources without a URL",
+            "queryset": Source.objects.filter(url="").order_by("title"),
+        },
+        "figures-estimates": {
+            "title": "Figures marked as estimates",
+            "queryset": figure.objects.filter(estimate=True)
+            .select_related("contribution__partner", "contribution__mission", "source")
+            .order_by("pk"),
+        },
+        "participations-year-precision": {
+            "title": "Participations dated only to the year",
+            "queryset": participation.objects.filter(
+                Q(start_precision="year") | Q(end_precision="year")
+            )
+            .select_related("partner", "framework")
+            .order_by("pk"),
+        },
+        "contributions-year-precision": {
+            "title": "Contributions dated only to the year",
+            "queryset": contribution.objects.filter(
+                Q(start_precision="year") | Q(end_precision="year")
+            )
+            .select_related("partner", "mission")
+            .order_by("pk"),
+        },
+        "participations-start-not-recorded": {
+            "title": "Participations whose start is not recorded",
+            "queryset": participation.objects.filter(start__isnull=True)
+            .select_related("partner", "framework")
+            .order_by("pk"),
+        },
+        "contributions-start-not-recorded": {
+            "title": "Contributions whose start is not recorded",
+            "queryset": contribution.objects.filter(start__isnull=True)
+            .select_related("partner", "mission")
+            .order_by("pk"),
+        },
+    }
