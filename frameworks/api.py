@@ -9,7 +9,9 @@ from partnerships.api import page_url
 from partnerships.api_support import (
     CleanModelSerializer,
     CSVExportMixin,
+    KnownAtMixin,
     PeriodSerializerMixin,
+    known_at_schema,
     period_csv_columns,
     sources_csv_columns,
     sources_field,
@@ -77,11 +79,13 @@ class FrameworkSerializer(PeriodSerializerMixin, CleanModelSerializer):
         return page_url(self.context.get("request"), obj)
 
 
-class FrameworkViewSet(CSVExportMixin, viewsets.ModelViewSet):
+@known_at_schema
+class FrameworkViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
     """Partnership frameworks: programmes, dialogues, initiatives, tools, councils."""
 
     serializer_class = FrameworkSerializer
     filterset_class = FrameworkFilterSet
+    known_at_values = {"participants_now": None, "participants_ever": None}
     lookup_field = "slug"
     csv_columns = [
         ("slug", "slug"),
@@ -139,7 +143,8 @@ class ParticipationSerializer(PeriodSerializerMixin, CleanModelSerializer):
         return page_url(self.context.get("request"), obj.partner)
 
 
-class ParticipationViewSet(CSVExportMixin, viewsets.ModelViewSet):
+@known_at_schema
+class ParticipationViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
     """A partner's periods in frameworks."""
 
     serializer_class = ParticipationSerializer

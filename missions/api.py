@@ -7,9 +7,11 @@ from partnerships.api import page_url
 from partnerships.api_support import (
     CleanModelSerializer,
     CSVExportMixin,
+    KnownAtMixin,
     PeriodSerializerMixin,
     PreciseDateField,
     SourceRefSerializer,
+    known_at_schema,
     period_csv_columns,
     sources_csv_columns,
     sources_field,
@@ -60,11 +62,13 @@ class MissionSerializer(PeriodSerializerMixin, CleanModelSerializer):
         return page_url(self.context.get("request"), obj)
 
 
-class MissionViewSet(CSVExportMixin, viewsets.ModelViewSet):
+@known_at_schema
+class MissionViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
     """NATO-led missions, operations and exercises."""
 
     serializer_class = MissionSerializer
     filterset_class = MissionFilterSet
+    known_at_values = {"contributors": None}
     lookup_field = "slug"
     csv_columns = [
         ("slug", "slug"),
@@ -186,7 +190,8 @@ def peak_figure(contribution):
     return max(figures, key=lambda f: (f.personnel, f.as_of)) if figures else None
 
 
-class ContributionViewSet(CSVExportMixin, viewsets.ModelViewSet):
+@known_at_schema
+class ContributionViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
     """What partners contributed to missions, with their dated personnel figures."""
 
     serializer_class = ContributionSerializer
@@ -222,7 +227,8 @@ class ContributionViewSet(CSVExportMixin, viewsets.ModelViewSet):
         )
 
 
-class FigureViewSet(CSVExportMixin, viewsets.ModelViewSet):
+@known_at_schema
+class FigureViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
     """Dated personnel figures: a time series per contribution, each with one source."""
 
     serializer_class = FigureSerializer

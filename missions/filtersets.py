@@ -58,7 +58,9 @@ class MissionFilterSet(BaseFilterSet):
     def by_partner(self, queryset, name, partners):
         if not partners:
             return queryset
-        contributions = Contribution.objects.filter(mission=OuterRef("pk"), partner__in=partners)
+        contributions = self.rows("missions.Contribution").filter(
+            mission=OuterRef("id"), partner__in=partners
+        )
         return queryset.filter(Exists(contributions))
 
 
@@ -105,12 +107,12 @@ class ContributionFilterSet(BaseFilterSet):
             return queryset
         through = Contribution.roles.through
         return queryset.filter(
-            Exists(through.objects.filter(contribution=OuterRef("pk"), role__in=roles))
+            Exists(through.objects.filter(contribution=OuterRef("id"), role__in=roles))
         )
 
     def by_personnel_min(self, queryset, name, value):
         figures = ContributionFigure.objects.filter(
-            contribution=OuterRef("pk"), personnel__gte=value
+            contribution=OuterRef("id"), personnel__gte=value
         )
         return queryset.filter(Exists(figures))
 

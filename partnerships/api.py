@@ -5,7 +5,14 @@ import datetime as dt
 
 from django import forms
 from django.apps import apps
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models import (
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
@@ -24,10 +31,12 @@ from rest_framework.views import APIView
 from .api_support import (
     CleanModelSerializer,
     CSVExportMixin,
+    KnownAtMixin,
     PageNumberPagination,
     PreciseDateField,
     SourceRefSerializer,
     cell_value,
+    known_at_schema,
     sources_csv_columns,
     sources_field,
     streamed_csv,
@@ -42,6 +51,7 @@ from .filtersets import (
     PartnerFilterSet,
     SourceFilterSet,
 )
+from .history import snapshot
 from .models import (
     CooperationArea,
     Milestone,
@@ -134,11 +144,13 @@ class PartnerSerializer(CleanModelSerializer):
         )
 
     def get_status(self, obj) -> str:
+        known_at = getattr(self.context.get("request"), "known_at", None)
+        today = known_at.date() if known_at else dt.date.today()
         if not hasattr(obj, "current_participations"):
             obj.current_participations = list(
-                obj.participations.filter(active_on_q(dt.date.today())).select_related("framework")
+                obj.participations.filter(active_on_q(today)).select_related("framework")
             )
-        return partner_status(obj)
+        return partner_status(obj, today)
 
     @extend_schema_field(
         {
@@ -193,7 +205,8 @@ class TimelineEventSerializer(serializers.Serializer):
         return request.build_absolute_uri(event.url) if event.url and request else None
 
 
-class PartnerViewSet(CSVExportMixin, viewsets.ModelViewSet):
+@known_at_schema
+class PartnerViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
     """Partner nations: nations that are or were NATO partners.
 
     Look a partner up by its ISO 3166-1 alpha-3 code in any case (`/partners/GEO/`).
@@ -223,6 +236,22 @@ class PartnerViewSet(CSVExportMixin, viewsets.ModelViewSet):
 
     def get_queryset(self):
         return partners_for_api().order_by("name")
+
+    def annotate_known_at(self, instances):
+        """Frameworks and status as the knowledge base had them at the known_at moment."""
+        day = self.known_at.date()
+        records = (
+            snapshot(apps.get_model("frameworks.Participation"), self.known_at)
+            .filter(active_on_q(day), partner__in=[p.pk for p in instances])
+            .order_by("framework__name")
+        )
+        participations = [record.instance for record in records]
+        prefetch_related_objects(participations, "framework")
+        by_partner = {}
+        for item in participations:
+            by_partner.setdefault(item.partner_id, []).append(item)
+        for partner in instances:
+            partner.current_participations = by_partner.get(partner.pk, [])
 
     def get_object(self):
         self.kwargs[self.lookup_field] = self.kwargs[self.lookup_field].upper()
@@ -291,7 +320,8 @@ class MilestoneSerializer(CleanModelSerializer):
         return page_url(self.context.get("request"), obj.partner)
 
 
-class MilestoneViewSet(CSVExportMixin, viewsets.ModelViewSet):
+@known_at_schema
+class MilestoneViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
     """Dated events in a partner's path: action plans, summit decisions, applications..."""
 
     serializer_class = MilestoneSerializer
@@ -362,11 +392,13 @@ class SourceSerializer(CleanModelSerializer):
         return page_url(self.context.get("request"), obj)
 
 
-class SourceViewSet(CSVExportMixin, viewsets.ModelViewSet):
+@known_at_schema
+class SourceViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
     """The documents facts cite, with how many facts of each kind cite them."""
 
     serializer_class = SourceSerializer
     filterset_class = SourceFilterSet
+    known_at_values = {f"n_{name}": None for name, _ in CITING}
     csv_columns = [
         ("id", "id"),
         ("key", "key"),
@@ -409,7 +441,8 @@ class CooperationAreaSerializer(CleanModelSerializer):
         fields = ("slug", "name", "description", "api_url")
 
 
-class CooperationAreaViewSet(CSVExportMixin, viewsets.ModelViewSet):
+@known_at_schema
+class CooperationAreaViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
     """The taxonomy of cooperation areas frameworks, missions and contributions carry."""
 
     serializer_class = CooperationAreaSerializer

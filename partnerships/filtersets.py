@@ -14,6 +14,7 @@ from django.apps import apps
 from django.db.models import Exists, OuterRef, Q
 
 from .dates import active_on_q
+from .history import rows
 from .models import CooperationArea, Milestone, Partner, Region, Source
 
 AS_OF_HELP = (
@@ -106,10 +107,21 @@ def year_filter(prefix: str = "") -> filters.NumberFilter:
 
 
 class BaseFilterSet(filters.FilterSet):
-    """Shared behaviour: a text search ``q`` over ``search_fields``."""
+    """Shared behaviour: a text search ``q`` over ``search_fields``; related rows read as
+    they stood at the request's ``known_at`` moment when it has one (see history.py).
+
+    Subqueries correlate on ``id``, not ``pk``: on historical records the two differ.
+    """
 
     search_fields: tuple[str, ...] = ()
     q = filters.CharFilter(method="search", max_length=200, help_text="Text search.")
+
+    @property
+    def known_at(self):
+        return getattr(self.request, "known_at", None)
+
+    def rows(self, label: str):
+        return rows(label, self.known_at)
 
     def search(self, queryset, name, value):
         condition = Q()
@@ -121,15 +133,16 @@ class BaseFilterSet(filters.FilterSet):
 # -- partners ---------------------------------------------------------------------------
 
 
-def partner_status_q(status: str, day: dt.date | None = None) -> Q:
+def partner_status_q(status: str, day: dt.date | None = None, when=None) -> Q:
     """Partners whose current status (or the status on ``day``) is ``status``.
 
     ally: acceded to NATO by then; partner: in at least one framework, active;
     suspended: in frameworks only with suspended cooperation; former: in none.
     """
-    day = day or dt.date.today()
-    participation = model("frameworks.Participation")
-    ongoing = participation.objects.filter(active_on_q(day), partner=OuterRef("pk"))
+    day = day or (when.date() if when else dt.date.today())
+    ongoing = rows("frameworks.Participation", when).filter(
+        active_on_q(day), partner=OuterRef("id")
+    )
     ally = Q(nato_accession__lte=day)
     active = Exists(ongoing.filter(status="active"))
     suspended = Exists(ongoing.filter(status="suspended"))
@@ -215,32 +228,36 @@ class PartnerFilterSet(BaseFilterSet):
         data = self.form.cleaned_data
         day = data.get("as_of")
         any_of, all_of = data.get("framework") or [], data.get("framework_all") or []
-        participation = model("frameworks.Participation")
 
         def member(frameworks):
-            rows = participation.objects.filter(partner=OuterRef("pk"), framework__in=frameworks)
+            found = self.rows("frameworks.Participation").filter(
+                partner=OuterRef("id"), framework__in=frameworks
+            )
             if day:
-                rows = rows.filter(active_on_q(day))
-            return Exists(rows)
+                found = found.filter(active_on_q(day))
+            return Exists(found)
 
         if any_of:
             queryset = queryset.filter(member(any_of))
         for framework in all_of:
             queryset = queryset.filter(member([framework]))
         if day and not any_of and not all_of:
-            in_any = participation.objects.filter(active_on_q(day), partner=OuterRef("pk"))
+            in_any = self.rows("frameworks.Participation").filter(
+                active_on_q(day), partner=OuterRef("id")
+            )
             queryset = queryset.filter(Exists(in_any)).exclude(nato_accession__lte=day)
         return queryset
 
     def by_status(self, queryset, name, values):
         condition = Q()
         for status in values:
-            condition |= partner_status_q(status)
+            condition |= partner_status_q(status, when=self.known_at)
         return queryset.filter(condition)
 
     def _contributed(self, missions):
-        contribution = model("missions.Contribution")
-        return Exists(contribution.objects.filter(partner=OuterRef("pk"), mission__in=missions))
+        return Exists(
+            self.rows("missions.Contribution").filter(partner=OuterRef("id"), mission__in=missions)
+        )
 
     def by_mission_any(self, queryset, name, missions):
         return queryset.filter(self._contributed(missions)) if missions else queryset
@@ -253,18 +270,16 @@ class PartnerFilterSet(BaseFilterSet):
     def by_area(self, queryset, name, areas):
         if not areas:
             return queryset
-        participation = model("frameworks.Participation")
-        contribution = model("missions.Contribution")
         return queryset.filter(
             Exists(
-                participation.objects.filter(
-                    partner=OuterRef("pk"), framework__cooperation_areas__in=areas
+                self.rows("frameworks.Participation").filter(
+                    partner=OuterRef("id"), framework__cooperation_areas__in=areas
                 )
             )
             | Exists(
-                contribution.objects.filter(partner=OuterRef("pk")).filter(
-                    Q(cooperation_areas__in=areas) | Q(mission__cooperation_areas__in=areas)
-                )
+                self.rows("missions.Contribution")
+                .filter(partner=OuterRef("id"))
+                .filter(Q(cooperation_areas__in=areas) | Q(mission__cooperation_areas__in=areas))
             )
         )
 

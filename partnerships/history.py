@@ -1,0 +1,53 @@
+"""The knowledge base as it stood at a moment, from django-simple-history's records.
+
+``snapshot(Model, when)`` is a queryset of the model's historical records holding, for every
+object that existed at ``when``, its state then (objects deleted since are included, objects
+added since are not). Historical records keep the same field names as the model, with the
+object's id in ``id``, so FilterSets and the as-of rule apply to them unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.apps import apps
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+
+def snapshot(model, when: dt.datetime) -> QuerySet:
+    history = model.history.model
+    latest = (
+        history.objects.filter(id=OuterRef("id"), history_date__lte=when)
+        .order_by("-history_date", "-history_id")
+        .values("history_id")[:1]
+    )
+    return history.objects.filter(history_date__lte=when, history_id=Subquery(latest)).exclude(
+        history_type="-"
+    )
+
+
+def rows(label: str, when: dt.datetime | None) -> QuerySet:
+    """A model's rows now, or as they stood at ``when``."""
+    model = apps.get_model(label)
+    return model.objects.all() if when is None else snapshot(model, when)
+
+
+def parse_known_at(text: str | None) -> dt.datetime | None:
+    """``2026-03-01`` (the end of that day, UTC) or an ISO datetime; ValueError otherwise."""
+    if not text:
+        return None
+    # An unencoded "+" of a time zone offset arrives as a space.
+    text = re.sub(r" (\d{2}:?\d{2})$", r"+\1", text.strip())
+    try:
+        day = parse_date(text) if len(text) == 10 else None
+        moment = dt.datetime.combine(day, dt.time.max) if day else parse_datetime(text)
+        if moment is None:
+            raise ValueError
+    except ValueError:
+        raise ValueError("Write a date (YYYY-MM-DD) or a date and time (ISO 8601).") from None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, dt.UTC)
+    return moment
