@@ -32,7 +32,7 @@ from .crossref import framework_matrix, mission_matrix, partner_with_facts
 from .dates import active_on_q
 from .filtersets import PartnerFilterSet, SourceFilterSet, model, partner_status_q
 from .models import Milestone, Partner, Source
-from .versioning import last_change
+from .versioning import dataset_version, last_change
 
 PAGE_SIZE = 25
 STATUSES = ("ally", "partner", "suspended", "former")
@@ -85,6 +85,9 @@ def prepare_filter_form(form: forms.Form, hide=("ordering",)) -> forms.Form:
             form_field.widget = forms.TextInput(attrs={"type": "search"})
         form_field.label = LABELS.get(name, form_field.label)
         form_field.help_text = SHORT_HELP.get(name, "")
+        # A validated form has built its bound fields already: update them too.
+        bound = form[name]
+        bound.label, bound.help_text = form_field.label, form_field.help_text
     return form
 
 
@@ -185,11 +188,15 @@ def about(request):
         ("milestones", Milestone.objects.count()),
         ("sources", Source.objects.count()),
     ]
-    version = last_change()
     return render(
         request,
         "partnerships/about.html",
-        {"counts": counts, "version": version, "today": dt.date.today()},
+        {
+            "counts": counts,
+            "version": dataset_version(),
+            "last_change": last_change(),
+            "today": dt.date.today(),
+        },
     )
 
 
