@@ -47,6 +47,7 @@ class Framework(Period):
     sources = models.ManyToManyField(Source, related_name="frameworks")
 
     objects = FrameworkQuerySet.as_manager()
+    _history_m2m_fields = ["sources", "cooperation_areas"]
 
     class Meta(Period.Meta):
         ordering = ["name"]
@@ -86,6 +87,8 @@ class Participation(Period):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     notes = models.TextField(blank=True)
     sources = models.ManyToManyField(Source, related_name="participations")
+
+    _history_m2m_fields = ["sources"]
 
     class Meta(Period.Meta):
         ordering = ["partner__name", "covers_from"]

@@ -45,6 +45,7 @@ class Mission(Period):
     sources = models.ManyToManyField(Source, related_name="missions")
 
     objects = MissionQuerySet.as_manager()
+    _history_m2m_fields = ["sources", "cooperation_areas"]
 
     class Meta(Period.Meta):
         ordering = ["covers_from", "name"]
@@ -83,6 +84,8 @@ class Contribution(Period):
         CooperationArea, blank=True, related_name="contributions"
     )
     sources = models.ManyToManyField(Source, related_name="contributions")
+
+    _history_m2m_fields = ["sources", "roles", "cooperation_areas"]
 
     class Meta(Period.Meta):
         ordering = ["partner__name", "covers_from"]

@@ -2,7 +2,9 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -34,11 +36,94 @@ def end_display(obj):
 
 class CuratedAdmin(SimpleHistoryAdmin):
     """Every curated model: history view, 50 rows a page, timestamps read-only, dates
-    typed with their precision ("1995", "1995-11", "1995-11-28")."""
+    typed with their precision ("1995", "1995-11", "1995-11-28"), and a list of deleted
+    objects a curator can restore from history."""
 
     form = PreciseDatesForm
     list_per_page = 50
     readonly_fields = ("created", "updated")
+    change_list_template = "admin/curated_change_list.html"
+
+    def get_urls(self):
+        opts = self.model._meta
+        prefix = f"{opts.app_label}_{opts.model_name}"
+        return [
+            path(
+                "deleted/",
+                self.admin_site.admin_view(self.deleted_view),
+                name=f"{prefix}_deleted",
+            ),
+            path(
+                "deleted/<int:object_id>/restore/",
+                self.admin_site.admin_view(self.restore_view),
+                name=f"{prefix}_restore",
+            ),
+            *super().get_urls(),
+        ]
+
+    def deleted_records(self):
+        """The last record of each object that is deleted now (newest deletions first)."""
+        history = self.model.history.model
+        existing = self.model.objects.values("pk")
+        return (
+            history.objects.filter(history_type="-")
+            .exclude(id__in=existing)
+            .select_related("history_user")
+            .order_by("-history_date")
+        )
+
+    def deleted_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        records = {}
+        for record in self.deleted_records()[:500]:
+            records.setdefault(record.id, record)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Deleted {self.model._meta.verbose_name_plural}",
+            "records": list(records.values()),
+        }
+        return TemplateResponse(request, "admin/deleted_list.html", context)
+
+    def restore_view(self, request, object_id):
+        """Put a deleted object back with its last fields and links, under its old id."""
+        if request.method != "POST" or not self.has_add_permission(request):
+            raise PermissionDenied
+        opts = self.model._meta
+        history = self.model.history.model
+        records = history.objects.filter(id=object_id).order_by("-history_date", "-history_id")
+        last = records.first()
+        if (
+            last is None
+            or last.history_type != "-"
+            or self.model.objects.filter(pk=object_id).exists()
+        ):
+            raise Http404("No deleted object with that id.")
+        instance = last.instance
+        links = {}
+        for name in getattr(self.model, "_history_m2m_fields", []):
+            for record in records:
+                rows = list(getattr(record, name).all())
+                if rows:
+                    target = self.model._meta.get_field(name).related_model._meta.model_name
+                    links[name] = [getattr(row, f"{target}_id") for row in rows]
+                    break
+        try:
+            with transaction.atomic():
+                instance.full_clean(validate_unique=True)
+                instance._change_reason = "restored from history"
+                instance.save(force_insert=True)
+                for name, ids in links.items():
+                    getattr(instance, name).set(ids)
+        except (ValidationError, IntegrityError) as exc:
+            messages_text = "; ".join(getattr(exc, "messages", [str(exc)]))
+            self.message_user(
+                request, f"Could not restore {instance}: {messages_text}", messages.ERROR
+            )
+            return redirect(f"admin:{opts.app_label}_{opts.model_name}_deleted")
+        self.message_user(request, f"Restored {instance}.", messages.SUCCESS)
+        return redirect(f"admin:{opts.app_label}_{opts.model_name}_change", instance.pk)
 
     def get_fields(self, request, obj=None):
         # The form reads a date's precision from the text typed in the date field.
@@ -69,7 +154,6 @@ class CSVImportMixin:
     """An "Import CSV" page on the change list: preview row by row, then confirm."""
 
     import_kind = ""
-    change_list_template = "admin/change_list_with_import.html"
 
     def get_urls(self):
         opts = self.model._meta

@@ -7,6 +7,7 @@ import csv
 from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import urlencode
 
+from django.apps import apps
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.http import StreamingHttpResponse
@@ -385,8 +386,8 @@ class ListResponseMixin:
 KNOWN_AT_HELP = (
     "Answer from history: what the knowledge base said at this moment (a date, meaning the "
     "end of that day UTC, or an ISO datetime). Objects deleted since are included, objects "
-    "added since are not. The object's own fields come from history; its lists of linked "
-    "sources, roles and figures are today's (history keeps records, not link tables)."
+    "added since are not. The object's fields and its linked sources, roles and cooperation "
+    "areas are those it had then; its figures and computed counts are today's (or null)."
 )
 
 
@@ -432,10 +433,28 @@ class KnownAtMixin:
         return filterset.qs
 
     def as_instances(self, records) -> list:
+        records = list(records)
         instances = [record.instance for record in records]
         model = self.get_serializer_class().Meta.model
-        related = [f.name for f in model._meta.get_fields() if f.many_to_one or f.many_to_many]
+        kept = list(getattr(model, "_history_m2m_fields", []))
+        related = [
+            f.name
+            for f in model._meta.get_fields()
+            if (f.many_to_one or f.many_to_many) and f.name not in kept
+        ]
         models.prefetch_related_objects(instances, *related)
+        # Links whose history is kept (sources...) as they were at that moment.
+        history = model.history.model
+        for name in kept:
+            target = model._meta.get_field(name).related_model._meta.model_name
+            # The history of the link table, e.g. HistoricalParticipation_sources.
+            links = apps.get_model(history._meta.app_label, f"{history.__name__}_{name}")
+            by_record = {}
+            for row in links.objects.filter(history__in=records).select_related(target):
+                by_record.setdefault(row.history_id, []).append(getattr(row, target))
+            for record, instance in zip(records, instances, strict=True):
+                cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+                cache[name] = by_record.get(record.history_id, [])
         for instance in instances:
             for name, value in self.known_at_values.items():
                 setattr(instance, name, value(self, instance) if callable(value) else value)

@@ -29,7 +29,11 @@ from .dates import (
 
 
 class TimeStampedModel(models.Model):
-    """Base of every curated model: timestamps, and full history (django-simple-history)."""
+    """Base of every curated model: timestamps, and full history (django-simple-history).
+
+    History is registered here, once. A model lists the many-to-many links whose history is
+    kept too (its sources, roles, cooperation areas) in ``_history_m2m_fields``.
+    """
 
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
@@ -305,6 +309,7 @@ class Partner(TimeStampedModel):
     sources = models.ManyToManyField(Source, blank=True, related_name="partners")
 
     objects = PartnerQuerySet.as_manager()
+    _history_m2m_fields = ["sources"]
 
     class Meta:
         ordering = ["name"]
@@ -378,6 +383,8 @@ class Milestone(TimeStampedModel):
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     sources = models.ManyToManyField(Source, related_name="milestones")
+
+    _history_m2m_fields = ["sources"]
 
     class Meta:
         ordering = ["date", "title"]

@@ -111,9 +111,11 @@ def test_curator_enters_facts_and_sees_history(client, curator):
     ) == [150, 170]
 
     # History: who changed what, when.
-    record = participation.history.get()
-    assert record.history_user == curator
-    assert record.history_type == "+"
+    records = list(participation.history.order_by("history_date"))
+    assert records[0].history_type == "+"
+    assert {r.history_user for r in records} == {curator}
+    # The links to its sources are kept in history too.
+    assert {row.source for row in records[-1].sources.all()} == {source_a, source_b}
     history_page = client.get(
         reverse("admin:frameworks_participation_history", args=[participation.pk])
     )
@@ -137,3 +139,30 @@ def test_fact_without_source_refused_with_form_error(client, curator):
     assert response.status_code == 200
     assert "This field is required" in response.content.decode()
     assert not Participation.objects.exists()
+
+
+def test_curator_restores_a_deleted_fact_from_history(client, curator):
+    from tests.factories import ParticipationFactory
+
+    client.force_login(curator)
+    participation = ParticipationFactory(notes="Will be missed")
+    object_id, sources = participation.pk, set(participation.sources.all())
+    participation.delete()
+    listing = client.get(reverse("admin:frameworks_participation_deleted"))
+    assert listing.status_code == 200
+    assert str(participation.partner) in listing.content.decode()
+    response = client.post(reverse("admin:frameworks_participation_restore", args=[object_id]))
+    assert response.status_code == 302
+    restored = Participation.objects.get(pk=object_id)
+    assert restored.notes == "Will be missed"
+    assert set(restored.sources.all()) == sources
+    assert restored.history.first().history_change_reason == "restored from history"
+    # Restoring twice is refused: it exists again.
+    again = client.post(reverse("admin:frameworks_participation_restore", args=[object_id]))
+    assert again.status_code == 404
+
+
+def test_readers_cannot_restore(client, reader):
+    client.force_login(reader)
+    response = client.post(reverse("admin:frameworks_participation_restore", args=[1]))
+    assert response.status_code == 302  # to the admin login

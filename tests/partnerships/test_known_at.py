@@ -105,3 +105,16 @@ def test_bad_known_at_is_a_400(api):
     response = api.get("/api/v1/partners/", {"known_at": "last tuesday"})
     assert response.status_code == 400
     assert "known_at" in response.json()
+
+
+def test_sources_are_those_the_fact_had_then(api):
+    from tests.factories import SourceFactory
+
+    participation = ParticipationFactory()
+    old_sources = {s.key for s in participation.sources.all()}
+    before = moment()
+    participation.sources.set([SourceFactory(key="a-better-source")])
+    now = api.get(f"/api/v1/participations/{participation.pk}/").json()
+    then = api.get(f"/api/v1/participations/{participation.pk}/", {"known_at": before}).json()
+    assert {s["key"] for s in now["sources"]} == {"a-better-source"}
+    assert {s["key"] for s in then["sources"]} == old_sources
