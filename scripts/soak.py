@@ -92,7 +92,8 @@ def main() -> int:
             "-c",
             "from django.contrib.auth.models import Group, User;"
             "from rest_framework.authtoken.models import Token;"
-            "u = User.objects.create_user('soak-curator', password='soak-password-123', is_staff=True);"
+            "u = User.objects.create_user("
+            "'soak-curator', password='soak-password-123', is_staff=True);"
             "u.groups.add(Group.objects.get(name='Curators'));"
             "print(Token.objects.create(user=u).key)",
         )

@@ -8,27 +8,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('partnerships', '0002_search'),
+        ("partnerships", "0002_search"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Release',
+            name="Release",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.CharField(max_length=40, unique=True, validators=[django.core.validators.RegexValidator('^\\d+\\.\\d+(\\.\\d+)?$', 'Write a version like 1.0 or 1.2.0.')])),
-                ('created', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('notes', models.TextField(blank=True)),
-                ('checksum', models.CharField(help_text='SHA-256 of the content at release.', max_length=64)),
-                ('counts', models.JSONField(default=dict)),
-                ('changelog', models.JSONField(default=dict, help_text='added / changed (field, before, after) / removed, by kind.')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "version",
+                    models.CharField(
+                        max_length=40,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d+\\.\\d+(\\.\\d+)?$", "Write a version like 1.0 or 1.2.0."
+                            )
+                        ],
+                    ),
+                ),
+                ("created", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "checksum",
+                    models.CharField(help_text="SHA-256 of the content at release.", max_length=64),
+                ),
+                ("counts", models.JSONField(default=dict)),
+                (
+                    "changelog",
+                    models.JSONField(
+                        default=dict,
+                        help_text="added / changed (field, before, after) / removed, by kind.",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created'],
+                "ordering": ["-created"],
             },
         ),
     ]
