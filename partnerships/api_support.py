@@ -481,7 +481,10 @@ class KnownAtMixin:
         field = "id" if self.lookup_field == "pk" else self.lookup_field
         if field == "iso3":
             value = value.upper()
-        record = self.past(self.get_queryset()).filter(**{field: value}).first()
+        try:
+            record = self.past(self.get_queryset()).filter(**{field: value}).first()
+        except (ValueError, TypeError, DjangoValidationError):
+            record = None  # not even a valid id: no such object
         if record is None:
             raise exceptions.NotFound("No such object at that moment.")
         return Response(self.get_serializer(self.as_instances([record])[0]).data)

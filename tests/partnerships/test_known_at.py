@@ -118,3 +118,8 @@ def test_sources_are_those_the_fact_had_then(api):
     then = api.get(f"/api/v1/participations/{participation.pk}/", {"known_at": before}).json()
     assert {s["key"] for s in now["sources"]} == {"a-better-source"}
     assert {s["key"] for s in then["sources"]} == old_sources
+
+
+def test_malformed_id_with_known_at_is_a_404(api):
+    response = api.get("/api/v1/contributions/null,null/", {"known_at": "2000-01-01"})
+    assert response.status_code == 404
