@@ -168,7 +168,9 @@ class ContributionSerializer(PeriodSerializerMixin, CleanModelSerializer):
         )
 
     def _figure(self, figure):
-        return FigureInlineSerializer(figure, context=self.context).data if figure else None
+        # The inline figures' serializer is already built: reuse it rather than make one
+        # per contribution.
+        return self.fields["figures"].child.to_representation(figure) if figure else None
 
     def get_latest_figure(self, obj) -> dict | None:
         return self._figure(latest_figure(obj))
