@@ -132,6 +132,18 @@ def _compare(rows: int) -> str:
     return f"/compare/?partners={a.iso3},{b.iso3}"
 
 
+def _search_world(url: Callable[[World], str]) -> Callable[[int], str]:
+    """The page world, plus sources whose title holds the searched word."""
+
+    def build(rows: int) -> str:
+        world = build_world(rows)
+        for _ in range(rows):
+            SourceFactory(title="A nation's white paper")
+        return url(world)
+
+    return build
+
+
 PAGES = [
     Page("home", _detail_world(lambda w: "/"), 9),
     Page("partners", _detail_world(lambda w: "/partners/"), 8),
@@ -146,10 +158,13 @@ PAGES = [
     Page("mission matrix", _detail_world(lambda w: "/matrix/missions/"), 4),
     Page("map by status", _detail_world(lambda w: "/map/"), 2),
     Page("map by framework", _detail_world(lambda w: "/map/?framework=pfp&as_of=2000-01-01"), 6),
-    Page("search", _detail_world(lambda w: "/search/?q=a"), 3),
+    # Ranking: one query per kind (six); then one per kind shown (sources, the partners'
+    # profiles: "a partner nation").
+    Page("search", _search_world(lambda w: "/search/?q=nation"), 8),
+    Page("search one kind", _search_world(lambda w: "/search/?q=nation&kind=source"), 2),
     Page("sources", _detail_world(lambda w: "/sources/"), 2),
     Page("source", _detail_world(lambda w: f"/sources/{w.source.pk}/"), 8),
-    Page("about", _detail_world(lambda w: "/about/"), 8, plus=lambda: version_queries()),
+    Page("about", _detail_world(lambda w: "/about/"), 9, plus=lambda: version_queries()),
     Page("frameworks", _detail_world(lambda w: "/frameworks/"), 1),
     Page("framework", _detail_world(lambda w: "/frameworks/pfp/?as_of=2000-01-01"), 10),
     Page("missions", _detail_world(lambda w: "/missions/"), 1),
@@ -263,7 +278,7 @@ def test_partner_profile_any_case_with_timeline_citations_and_flag(client):
     # Numbered citations link to the source pages; a source cited twice keeps its number.
     assert f'href="/sources/{source.pk}/"' in html
     assert html.count(">[1]</a>") >= 2 and ">[2]</a>" in html
-    assert "History of changes" not in html
+    assert f'href="/history/partnerships/partner/{partner.pk}/"' in html  # for everyone
 
 
 def test_curators_see_links_to_history(client, curator):
@@ -343,12 +358,57 @@ def test_map_links_every_partner_and_colours_by_framework(client):
     assert "Select a valid choice" in client.get("/map/?framework=nope").content.decode()
 
 
-def test_search_by_name_any_case(client):
+def test_search_groups_ranked_results_by_kind(client):
     build_world(1)
     response = client.get("/search/?q=KOSOVO")
-    results = dict(response.context["results"])
-    assert [m.slug for m in results["Missions"]] == ["kfor"]
+    groups = {group.kind: group for group in response.context["groups"]}
+    assert [r.key for r in groups["mission"].results] == ["kfor"]
+    assert groups["mission"].results[0].page_url == "/missions/kfor/"
+    html = response.content.decode()
+    assert 'href="/missions/kfor/"' in html
     assert client.get("/search/").status_code == 200
+
+
+def test_search_shows_more_in_a_kind_and_paginates_it(client):
+    for n in range(27):
+        SourceFactory(title=f"White paper on piracy {n}")
+    response = client.get("/search/", {"q": "piracy"})
+    (group,) = response.context["groups"]
+    assert (group.kind, group.total, len(group.results)) == ("source", 27, 5)
+    assert "kind=source" in response.content.decode()
+    first = client.get("/search/", {"q": "piracy", "kind": "source"})
+    assert len(first.context["page"]) == 20 and first.context["page"].paginator.num_pages == 2
+    second = client.get("/search/", {"q": "piracy", "kind": "source", "page": 2})
+    assert len(second.context["page"]) == 7
+    assert 'rel="prev"' in second.content.decode()
+
+
+def test_search_snippets_are_escaped_with_only_marks_added(client):
+    PartnerFactory(iso3="SRB", name="Serbia", profile="Kosovo <b>status</b> & talks.")
+    html = client.get("/search/", {"q": "kosovo"}).content.decode()
+    assert "<b>status" not in html  # escaped (SQLite) or dropped by ts_headline (PostgreSQL)
+    assert "<mark>Kosovo</mark>" in html
+
+
+def test_search_without_results_helps(client):
+    build_world(1)
+    html = client.get("/search/", {"q": "zzzqqqxx"}).content.decode()
+    assert "Nothing found" in html and "?q=PfP" in html
+    typo = client.get("/search/", {"q": "Kosovvo Force"})
+    found = [r.key for g in typo.context["groups"] for r in g.results]
+    # PostgreSQL forgives the typo (trigrams); SQLite suggests the name instead.
+    assert "kfor" in found or "Kosovo Force" in typo.context["suggestions"]
+    if not found:
+        assert "Did you mean" in typo.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query", [{"q": "x" * 201}, {"q": "kosovo", "kind": "nope"}], ids=["overlong", "bad-kind"]
+)
+def test_bad_search_is_a_form_error_not_a_500(client, query):
+    response = client.get("/search/", query)
+    assert response.status_code == 200
+    assert 'class="error"' in response.content.decode()
 
 
 def test_source_page_lists_every_fact_citing_it(client):
