@@ -16,4 +16,14 @@ urlpatterns = [
     path("sources/", views.source_list, name="source-list"),
     path("sources/<int:pk>/", views.source_detail, name="source-detail"),
     path("about/", views.about, name="about"),
+    path("history/", views.history_list, name="history"),
+    path(
+        "history/<str:app_label>/<str:model_name>/<int:pk>/",
+        views.object_history,
+        name="object-history",
+    ),
+    path("releases/", views.release_list, name="release-list"),
+    path("releases/<str:version>/", views.release_detail, name="release-detail"),
+    path("reconcile/", views.reconcile, name="reconcile"),
+    path("quality/", views.quality, name="quality"),
 ]

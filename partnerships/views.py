@@ -11,6 +11,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django import forms
+from django.apps import apps
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db.models import (
     Case,
@@ -19,19 +23,29 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Prefetch,
+    Q,
     Subquery,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 
 from . import charts
+from . import search as engine
 from .api_support import streamed_csv
 from .crossref import framework_matrix, mission_matrix, partner_with_facts
 from .dates import active_on_q
 from .filtersets import PartnerFilterSet, SourceFilterSet, model, partner_status_q
-from .models import Milestone, Partner, Source
+from .history import parse_known_at, snapshot
+from .models import Milestone, Partner, Release, Source
+from .quality import disagreements, quality_checks
+from .releases import IGNORED_FIELDS, curated_models
+from .templatetags import kb as kb_tags
 from .versioning import dataset_version, last_change
 
 PAGE_SIZE = 25
@@ -91,10 +105,13 @@ def prepare_filter_form(form: forms.Form, hide=("ordering",)) -> forms.Form:
     return form
 
 
-def with_status(queryset, day: dt.date | None = None):
+def with_status(queryset, day: dt.date | None = None, when: dt.datetime | None = None):
     """Annotate ``status_on`` with the partner's status on ``day`` (today by default), by
-    the same rule as the FilterSet's ``status`` filter."""
-    whens = [When(partner_status_q(status, day), then=Value(status)) for status in STATUSES]
+    the same rule as the FilterSet's ``status`` filter; from history when ``when`` is set
+    (then ``queryset`` holds historical records)."""
+    whens = [
+        When(partner_status_q(status, day, when=when), then=Value(status)) for status in STATUSES
+    ]
     return queryset.annotate(
         status_on=Case(*whens, default=Value("former"), output_field=CharField())
     )
@@ -129,6 +146,93 @@ class Citations:
 
     def numbered(self):
         return list(enumerate(self.sources, start=1))
+
+
+# -- "as known on": pages answered from history ----------------------------------------------
+
+
+@dataclass
+class KnownAt:
+    """The ``known_at`` of a page: the moment asked for, its text, or why it is unreadable."""
+
+    text: str = ""
+    when: dt.datetime | None = None
+    error: str = ""
+
+    @property
+    def label(self) -> str:
+        """How the banner names the moment: a day, or a day and a time."""
+        if self.when is None:
+            return ""
+        if len(self.text) == 10:
+            return f"{self.when:%-d %B %Y}"
+        return f"{self.when:%-d %B %Y, %H:%M} UTC"
+
+
+def known_at_of(request) -> KnownAt:
+    text = request.GET.get("known_at", "").strip()
+    try:
+        when = parse_known_at(text)
+    except ValueError as exc:
+        return KnownAt(text, None, str(exc))
+    if when is not None:
+        when = when.astimezone(dt.UTC)
+    # The FilterSets read related rows as they stood then from the request.
+    request.known_at = when
+    return KnownAt(text, when)
+
+
+def past_instances(model, records, select=()) -> list:
+    """Historical records as model instances, as they stood: the many-to-many links whose
+    history is kept (sources, roles, areas) from the link tables' history, one query per
+    link; ``select``: foreign keys to prefetch (today's rows), one query each.
+
+    The same reading as the API's ``KnownAtMixin.as_instances``.
+    """
+    records = list(records)
+    instances = [record.instance for record in records]
+    if select:
+        prefetch_related_objects(instances, *select)
+    history = model.history.model
+    for name in getattr(model, "_history_m2m_fields", []):
+        target = model._meta.get_field(name).related_model._meta.model_name
+        links = apps.get_model(history._meta.app_label, f"{history.__name__}_{name}")
+        by_record: dict = {}
+        for row in links.objects.filter(history__in=records).select_related(target):
+            by_record.setdefault(row.history_id, []).append(getattr(row, target))
+        for record, instance in zip(records, instances, strict=True):
+            cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+            cache[name] = by_record.get(record.history_id, [])
+    return instances
+
+
+def _set_related(instance, name: str, values: list) -> None:
+    """Make ``instance.<name>.all()`` answer ``values`` without a query."""
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = values
+
+
+def past_partner_details(partners: list, day: dt.date, when: dt.datetime) -> None:
+    """Frameworks on ``day`` and missions contributed to, as known at ``when`` (two
+    queries and a prefetch, whatever the number of partners)."""
+    participation = model("frameworks.Participation")
+    ids = [p.pk for p in partners]
+    on_day = past_instances(
+        participation,
+        snapshot(participation, when)
+        .filter(active_on_q(day), partner__in=ids)
+        .order_by("covers_from"),
+        select=["framework"],
+    )
+    by_partner: dict = {}
+    for item in on_day:
+        by_partner.setdefault(item.partner_id, []).append(item)
+    missions: dict = {}
+    contributions = snapshot(model("missions.Contribution"), when).filter(partner__in=ids)
+    for partner_id, mission_id in contributions.values_list("partner", "mission"):
+        missions.setdefault(partner_id, set()).add(mission_id)
+    for partner in partners:
+        partner.on_day = by_partner.get(partner.pk, [])
+        partner.missions = len(missions.get(partner.pk, ()))
 
 
 # -- home, about, search --------------------------------------------------------------------
@@ -195,35 +299,79 @@ def about(request):
             "counts": counts,
             "version": dataset_version(),
             "last_change": last_change(),
+            "release": Release.objects.order_by("-created").first(),
             "today": dt.date.today(),
         },
     )
 
 
-def search(request):
-    from frameworks.filtersets import FrameworkFilterSet
-    from missions.filtersets import MissionFilterSet
+class SearchForm(forms.Form):
+    """The search page's question: the words, and optionally one kind of result."""
 
-    q = request.GET.get("q", "").strip()[:200]
-    results = []
-    if q:
-        data = {"q": q}
-        results = [
-            ("Partners", PartnerFilterSet(data, queryset=Partner.objects.all()).qs[:50]),
-            (
-                "Frameworks",
-                FrameworkFilterSet(
-                    data, queryset=model("frameworks.Framework").objects.all()
-                ).qs.select_related("parent")[:50],
-            ),
-            (
-                "Missions",
-                MissionFilterSet(data, queryset=model("missions.Mission").objects.all()).qs[:50],
-            ),
-        ]
-        results = [(title, list(rows)) for title, rows in results]
-    total = sum(len(rows) for _, rows in results)
-    return render(request, "partnerships/search.html", {"q": q, "results": results, "total": total})
+    q = forms.CharField(
+        required=False,
+        label="Search for",
+        widget=forms.TextInput(attrs={"type": "search"}),
+        help_text='A name, acronym, code or theme; "a phrase", -word and or work too.',
+    )
+    kind = forms.ChoiceField(required=False, label="Kind")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "All kinds"), *engine.kind_choices()]
+
+    def clean_q(self):
+        text = self.cleaned_data["q"]
+        if not text:
+            return None
+        try:
+            return engine.parse_query(text)
+        except engine.QueryError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
+SEARCH_PER_KIND = 5
+SEARCH_PAGE_SIZE = 20
+
+
+def search(request):
+    """Ranked results grouped by kind (the best of each), or one kind page by page.
+
+    One ranking query per kind searched, then one query per kind shown (the engine's
+    hydration); "Did you mean" costs its own query only when nothing was found.
+    """
+    form = SearchForm(request.GET or None)
+    query = kind = None
+    if form.is_bound and form.is_valid():
+        query, kind = form.cleaned_data["q"], form.cleaned_data["kind"] or None
+    groups, page, suggestions, total = [], None, [], 0
+    if query is not None:
+        results = engine.search(query, [kind] if kind else None)
+        total = len(results)
+        if kind:
+            page = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+        else:
+            groups = results.groups(SEARCH_PER_KIND)
+            for group in groups:
+                group.more = group.total > len(group.results)
+        if not total:
+            suggestions = engine.suggest(query)
+    kind_label = dict(engine.kind_choices()).get(kind, "") if kind else ""
+    return render(
+        request,
+        "partnerships/search.html",
+        {
+            "form": form,
+            "q": query.text if query else "",
+            "kind": kind,
+            "kind_label": kind_label,
+            "groups": groups,
+            "page": page,
+            "total": total,
+            "capped": engine.MAX_HITS_PER_KIND,
+            "suggestions": suggestions,
+        },
+    )
 
 
 # -- partners -------------------------------------------------------------------------------
@@ -231,26 +379,58 @@ def search(request):
 
 def partner_list(request):
     participation = model("frameworks.Participation")
-    filterset = PartnerFilterSet(request.GET or None, queryset=Partner.objects.all())
-    valid = filterset.is_valid() if filterset.is_bound else True
-    day = as_of_day(filterset) or dt.date.today()
-    queryset = (
-        with_status(filterset.qs, day)
-        # Contributions counted in the database, frameworks on the day in one prefetch.
-        .annotate(missions=Count("contributions__mission", distinct=True))
-        .prefetch_related(
-            Prefetch(
-                "participations",
-                queryset=participation.objects.filter(active_on_q(day))
-                .select_related("framework")
-                .order_by("framework__covers_from"),
-                to_attr="on_day",
+    known_at = known_at_of(request)
+    when = known_at.when
+    data = request.GET.copy()
+    data.pop("known_at", None)
+    base = snapshot(Partner, when) if when else Partner.objects.all()
+    filterset = PartnerFilterSet(data or None, queryset=base, request=request)
+    valid = (filterset.is_valid() if filterset.is_bound else True) and not known_at.error
+    day = as_of_day(filterset) or (when.date() if when else dt.date.today())
+    if when:
+        # Historical records: frameworks and missions are read for the page shown only.
+        queryset = with_status(filterset.qs, day, when)
+    else:
+        queryset = (
+            with_status(filterset.qs, day)
+            # Contributions counted in the database, frameworks on the day in one prefetch.
+            .annotate(missions=Count("contributions__mission", distinct=True))
+            .prefetch_related(
+                Prefetch(
+                    "participations",
+                    queryset=participation.objects.filter(active_on_q(day))
+                    .select_related("framework")
+                    .order_by("framework__covers_from"),
+                    to_attr="on_day",
+                )
             )
         )
-    )
     if not filterset.form.data.get("ordering"):
         queryset = queryset.order_by("name")
+
+    def past(records) -> list:
+        partners = []
+        for record in records:
+            partner = record.instance
+            partner.status_on = record.status_on
+            partners.append(partner)
+        past_partner_details(partners, day, when)
+        return partners
+
     if valid and request.GET.get("format") == "csv":
+
+        def partners():
+            if not when:
+                yield from queryset.iterator(chunk_size=500)
+                return
+            chunk = []
+            for record in queryset.iterator(chunk_size=500):
+                chunk.append(record)
+                if len(chunk) == 500:
+                    yield from past(chunk)
+                    chunk = []
+            yield from past(chunk)
+
         rows = (
             [
                 p.iso3,
@@ -262,7 +442,7 @@ def partner_list(request):
                 p.nato_accession_display,
                 request.build_absolute_uri(p.get_absolute_url()),
             ]
-            for p in queryset.iterator(chunk_size=500)
+            for p in partners()
         )
         header = [
             "iso3",
@@ -276,6 +456,8 @@ def partner_list(request):
         ]
         return streamed_csv(request, "partners", header, rows)
     page = paginate(request, queryset) if valid else None
+    if page is not None and when:
+        page.object_list = past(page.object_list)
     return render(
         request,
         "partnerships/partner_list.html",
@@ -286,6 +468,7 @@ def partner_list(request):
             "day": day,
             "as_of": as_of_day(filterset),
             "valid": valid,
+            "known_at": known_at,
             "status_labels": STATUS_LABELS,
             "sort_columns": [
                 ("name", "Partner"),
@@ -297,9 +480,55 @@ def partner_list(request):
     )
 
 
+def past_partner(iso3: str, when: dt.datetime) -> Partner:
+    """A partner with its facts as the knowledge base held them at ``when`` (a bounded
+    number of queries: one per kind of fact and per link whose history is kept)."""
+    participation, contribution = (
+        model("frameworks.Participation"),
+        model("missions.Contribution"),
+    )
+    figure = model("missions.ContributionFigure")
+    record = with_status(snapshot(Partner, when), when.date(), when).filter(iso3=iso3).first()
+    if record is None:
+        raise Http404("No such partner at that moment.")
+    (partner,) = past_instances(Partner, [record])
+    partner.status_on = record.status_on
+    participations = past_instances(
+        participation,
+        snapshot(participation, when).filter(partner=partner.pk).order_by("covers_from"),
+        select=["framework"],
+    )
+    contributions = past_instances(
+        contribution,
+        snapshot(contribution, when).filter(partner=partner.pk).order_by("covers_from"),
+        select=["mission"],
+    )
+    figures = past_instances(
+        figure,
+        snapshot(figure, when)
+        .filter(contribution__in=[c.pk for c in contributions])
+        .order_by("as_of", "id"),
+        select=["source"],
+    )
+    for item in contributions:
+        _set_related(item, "figures", [f for f in figures if f.contribution_id == item.pk])
+    milestones = past_instances(
+        model("partnerships.Milestone"),
+        snapshot(model("partnerships.Milestone"), when).filter(partner=partner.pk).order_by("date"),
+    )
+    _set_related(partner, "participations", participations)
+    _set_related(partner, "contributions", contributions)
+    _set_related(partner, "milestones", milestones)
+    return partner
+
+
 def partner_detail(request, iso3: str):
-    queryset = with_status(partner_with_facts(Partner.objects.all()))
-    partner = get_object_or_404(queryset, iso3=iso3.upper())
+    known_at = known_at_of(request)
+    if known_at.when:
+        partner = past_partner(iso3.upper(), known_at.when)
+    else:
+        queryset = with_status(partner_with_facts(Partner.objects.all()))
+        partner = get_object_or_404(queryset, iso3=iso3.upper())
     refs = Citations()
     partner.refs = refs.cite(partner.sources.all())
     participations = list(partner.participations.all())
@@ -327,6 +556,7 @@ def partner_detail(request, iso3: str):
             "timeline": charts.partner_timeline_chart(partner),
             "references": refs.numbered(),
             "status_label": STATUS_LABELS[partner.status_on],
+            "known_at": known_at,
         },
     )
 
@@ -640,5 +870,552 @@ def source_detail(request, pk: int):
             "source": source,
             "facts": [(title, rows) for title, rows in facts if rows],
             "total": sum(len(rows) for _, rows in facts),
+        },
+    )
+
+
+# -- history: recent changes, and one object's changes with their diffs -----------------------
+
+HISTORY_PAGE_SIZE = 50
+# What an object's label reads besides its own fields (its __str__), prefetched per page.
+LABEL_PATHS = {
+    "frameworks.participation": ("partner", "framework"),
+    "missions.contribution": ("partner", "mission"),
+    "partnerships.milestone": ("partner",),
+    "missions.contributionfigure": ("contribution__partner", "contribution__mission"),
+}
+CHANGE_WORDS = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def history_models() -> dict:
+    """Curated models by ``app_label.model_name``, in a fixed order (ties on a date)."""
+    return {m._meta.label_lower: m for m in curated_models()}
+
+
+def _is_loaded(instance, path: str) -> bool:
+    """Whether reading ``path`` (``contribution__partner``) needs no query."""
+    obj = instance
+    for part in path.split("__"):
+        field = obj._meta.get_field(part)
+        if getattr(obj, field.attname) is None:
+            return True
+        if not field.is_cached(obj):
+            return False
+        obj = getattr(obj, part)
+    return True
+
+
+def fact_label(instance) -> str:
+    """An object's label from what is loaded: its own words, or its kind and id when a
+    related row it names is gone (a deleted partner's participation)."""
+    key = instance._meta.label_lower
+    paths = LABEL_PATHS.get(key, ())
+    if not all(_is_loaded(instance, path) for path in paths):
+        return f"{instance._meta.verbose_name.capfirst()} #{instance.pk}"
+    if key == "missions.contributionfigure":
+        return f"{instance.contribution}: {instance}"
+    return str(instance)
+
+
+def label_records(model, records) -> list:
+    """Instances of historical records with their labels, related rows prefetched."""
+    instances = []
+    for record in records:
+        instance = record.instance  # a new instance at each access
+        instance.history_id = record.history_id
+        instances.append(instance)
+    paths = LABEL_PATHS.get(model._meta.label_lower, ())
+    if paths:
+        prefetch_related_objects(instances, *paths)
+    for instance in instances:
+        instance.label = fact_label(instance)
+    return instances
+
+
+def object_page_url(instance) -> str:
+    """The analysts' page of an object, or its history page when it has none."""
+    if isinstance(instance, Partner | Source) or instance._meta.label_lower in (
+        "frameworks.framework",
+        "missions.mission",
+    ):
+        return instance.get_absolute_url()
+    return kb_tags.history_url(instance)
+
+
+class HistoryForm(forms.Form):
+    """Filters of the recent changes, all in the query string."""
+
+    model = forms.ChoiceField(required=False, label="Kind of fact")
+    user = forms.CharField(
+        required=False, label="Changed by", max_length=150, help_text="A user name."
+    )
+    since = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    before = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["model"].choices = [("", "Every kind")] + [
+            (key, str(m._meta.verbose_name_plural).capitalize())
+            for key, m in history_models().items()
+        ]
+
+    def clean_user(self):
+        name = self.cleaned_data["user"].strip()
+        if not name:
+            return None
+        user = get_user_model().objects.filter(username=name).first()
+        if user is None:
+            raise forms.ValidationError(f"No user is called “{name}”.")
+        return user
+
+    def clean_before(self):
+        """The cursor of an older page: ``<ISO datetime>~<kind>~<history id>``."""
+        text = self.cleaned_data["before"]
+        if not text:
+            return None
+        parts = text.replace(" ", "+").split("~")  # an unencoded "+" arrives as a space
+        moment = parse_datetime(parts[0]) if len(parts) == 3 else None
+        if moment is None or parts[1] not in history_models() or not parts[2].isdigit():
+            raise forms.ValidationError("This page link is damaged; start from the newest.")
+        return moment, parts[1], int(parts[2])
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", "The end is before the start.")
+        return data
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
+
+
+def recent_changes(data: dict, size: int = HISTORY_PAGE_SIZE) -> tuple[list[dict], bool]:
+    """The newest changes across the curated models, ``size`` of them, older than the
+    cursor in ``data``: one query per kind (its history table, ordered and limited by its
+    date index), merged here. Rows are ordered by (date, kind, history id), newest first."""
+    kinds = history_models()
+    order = {key: i for i, key in enumerate(kinds)}
+    cursor = data.get("before")
+    chosen = [data["model"]] if data.get("model") else list(kinds)
+    rows = []
+    for key in chosen:
+        history = kinds[key].history.model
+        records = history.objects.all()
+        if data.get("user"):
+            records = records.filter(history_user=data["user"])
+        if data.get("since"):
+            records = records.filter(history_date__gte=_day_start(data["since"]))
+        if data.get("until"):
+            records = records.filter(
+                history_date__lt=_day_start(data["until"] + dt.timedelta(days=1))
+            )
+        if cursor:
+            moment, cursor_kind, cursor_id = cursor
+            if order[key] < order[cursor_kind]:
+                records = records.filter(history_date__lte=moment)
+            elif order[key] > order[cursor_kind]:
+                records = records.filter(history_date__lt=moment)
+            else:
+                records = records.filter(
+                    Q(history_date__lt=moment) | Q(history_date=moment, history_id__lt=cursor_id)
+                )
+        for row in records.order_by("-history_date", "-history_id").values(
+            "history_id",
+            "id",
+            "history_date",
+            "history_type",
+            "history_change_reason",
+            "history_user__username",
+        )[: size + 1]:
+            rows.append({**row, "kind": key})
+    rows.sort(key=lambda r: (r["history_date"], order[r["kind"]], r["history_id"]), reverse=True)
+    return rows[:size], len(rows) > size
+
+
+def history_list(request):
+    form = HistoryForm(request.GET or None)
+    valid = form.is_valid() if form.is_bound else True
+    rows, more, next_cursor = [], False, ""
+    if valid:
+        rows, more = recent_changes(form.cleaned_data if form.is_bound else {})
+        kinds = history_models()
+        by_kind: dict = {}
+        for row in rows:
+            by_kind.setdefault(row["kind"], []).append(row)
+        # Per kind shown: its records (labels from their own state) and which still exist.
+        for key, kind_rows in by_kind.items():
+            model = kinds[key]
+            records = model.history.model.objects.filter(
+                history_id__in=[r["history_id"] for r in kind_rows]
+            )
+            instances = {i.history_id: i for i in label_records(model, records)}
+            alive = set(
+                model.objects.filter(pk__in=[r["id"] for r in kind_rows]).values_list(
+                    "pk", flat=True
+                )
+            )
+            for row in kind_rows:
+                instance = instances[row["history_id"]]
+                row["label"] = instance.label
+                row["kind_label"] = str(model._meta.verbose_name).capitalize()
+                row["history_url"] = kb_tags.history_url(instance)
+                row["url"] = object_page_url(instance) if row["id"] in alive else row["history_url"]
+                row["exists"] = row["id"] in alive
+                row["word"] = CHANGE_WORDS.get(row["history_type"], "")
+        if more and rows:
+            last = rows[-1]
+            next_cursor = f"{last['history_date'].isoformat()}~{last['kind']}~{last['history_id']}"
+    return render(
+        request,
+        "partnerships/history_list.html",
+        {
+            "form": form,
+            "valid": valid,
+            "rows": rows,
+            "more": more,
+            "next_cursor": next_cursor,
+            "paged": bool(request.GET.get("before")),
+        },
+    )
+
+
+def _display(value, field, related: dict) -> str:
+    """A field's value as a reader understands it: labels, not ids or codes."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if field is not None and field.many_to_one:
+        return related.get((field.related_model, value), f"#{value}")
+    if isinstance(value, list | tuple):
+        return "; ".join(str(v) for v in value) or "—"
+    if field is not None and field.choices and isinstance(value, str | int):
+        return str(dict(field.flatchoices or ()).get(value, value))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def object_history(request, app_label: str, model_name: str, pk: int):
+    """Every version of one object, newest first, each with what changed since the one
+    before (fields and kept links). Queries: the page, the links' history per kept link,
+    the labels of related rows per kind; constant in the number of versions."""
+    model = history_models().get(f"{app_label}.{model_name}")
+    if model is None:
+        raise Http404("No history is kept for this kind.")
+    history = model.history.model
+    versions = (
+        history.objects.filter(id=pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+    )
+    paginator = Paginator(versions, HISTORY_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    if not paginator.count:
+        raise Http404("No history of this object.")
+    start = page.start_index() - 1
+    # One more than shown: the version before the oldest one shown, to diff against.
+    records = list(versions[start : start + HISTORY_PAGE_SIZE + 1])
+    m2m = list(getattr(model, "_history_m2m_fields", []))
+    ignored = set(IGNORED_FIELDS) | {"id"}
+    fields = {f.name: f for f in model._meta.concrete_fields if f.name not in ignored}
+
+    # Kept links (sources, roles, areas) of every version: one query per link.
+    links: dict = {}
+    link_models = {}
+    for name in m2m:
+        target = model._meta.get_field(name).related_model
+        link_models[name] = target
+        table = apps.get_model(history._meta.app_label, f"{history.__name__}_{name}")
+        for history_id, target_id in table.objects.filter(history__in=records).values_list(
+            "history", target._meta.model_name
+        ):
+            links.setdefault((name, history_id), set()).add(target_id)
+
+    changes = []
+    for i, record in enumerate(records[:HISTORY_PAGE_SIZE]):
+        previous = records[i + 1] if i + 1 < len(records) else None
+        entries = []
+        if record.history_type == "-":
+            pass
+        elif previous is None or previous.history_type == "-":
+            for field in fields.values():
+                value = getattr(record, field.attname)
+                if value not in (None, "", [], False):
+                    entries.append((field, None, value))
+            for name in m2m:
+                now = links.get((name, record.history_id), set())
+                if now:
+                    entries.append((name, set(), now))
+        else:
+            delta = record.diff_against(previous, excluded_fields=[*m2m, *ignored])
+            for change in delta.changes:
+                field = fields.get(change.field)
+                if field is not None:
+                    entries.append((field, change.old, change.new))
+            for name in m2m:
+                before = links.get((name, previous.history_id), set())
+                after = links.get((name, record.history_id), set())
+                if before != after:
+                    entries.append((name, before, after))
+        changes.append((record, previous, entries))
+
+    # Labels of the related rows named by the changes: one query per kind of row.
+    wanted: dict = {}
+    for _, _, entries in changes:
+        for field, old, new in entries:
+            if isinstance(field, str):
+                wanted.setdefault(link_models[field], set()).update(old | new)
+            elif field.many_to_one:
+                target = field.related_model
+                wanted.setdefault(target, set()).update(v for v in (old, new) if v is not None)
+    related = {}
+    for target, ids in wanted.items():
+        for obj in target.objects.filter(pk__in=ids):
+            related[(target, obj.pk)] = str(obj)
+
+    versions_shown = []
+    for record, previous, entries in changes:
+        rows = []
+        for field, old, new in entries:
+            if isinstance(field, str):
+                target = link_models[field]
+
+                def names(ids, target=target):
+                    return sorted(related.get((target, i), f"#{i}") for i in ids)
+
+                label = str(model._meta.get_field(field).verbose_name).capitalize()
+                rows.append(
+                    {
+                        "field": label,
+                        "old": "; ".join(names(old)) if previous else None,
+                        "new": "; ".join(names(new)) or "—",
+                        "link": True,
+                        "added": names(new - old),
+                        "removed": names(old - new),
+                    }
+                )
+            else:
+                rows.append(
+                    {
+                        "field": str(field.verbose_name).capitalize(),
+                        "old": _display(old, field, related) if previous else None,
+                        "new": _display(new, field, related),
+                    }
+                )
+        versions_shown.append(
+            {
+                "record": record,
+                "word": CHANGE_WORDS.get(record.history_type, ""),
+                "first": previous is None,
+                "rows": rows,
+            }
+        )
+
+    latest = label_records(model, [records[0]])[0] if page.number == 1 else None
+    current = model.objects.filter(pk=pk).first()
+    if current is not None:
+        prefetch_related_objects([current], *LABEL_PATHS.get(model._meta.label_lower, ()))
+    subject = current or latest or label_records(model, [records[0]])[0]
+    return render(
+        request,
+        "partnerships/object_history.html",
+        {
+            "model": model,
+            "kind": str(model._meta.verbose_name),
+            "label": fact_label(subject),
+            "current": current,
+            "page_url": object_page_url(current) if current is not None else "",
+            "is_partner": model is Partner,
+            "iso3": getattr(subject, "iso3", ""),
+            "page": page,
+            "versions": versions_shown,
+            "admin_url": reverse(
+                f"admin:{model._meta.app_label}_{model._meta.model_name}_history", args=[pk]
+            )
+            if current is not None
+            else "",
+        },
+    )
+
+
+# -- releases -----------------------------------------------------------------------------------
+
+
+def release_list(request):
+    page = paginate(request, Release.objects.select_related("created_by").order_by("-created"))
+    return render(request, "partnerships/release_list.html", {"page": page})
+
+
+def _link_change(owner, change: dict, wanted: dict) -> None:
+    """A change of kept links is logged as the link rows before and after (``[{"partner":
+    3, "source": 7}, ...]``): note which rows were added and removed, to name them."""
+    if owner is None:
+        return
+    try:
+        field = owner._meta.get_field(change["field"])
+    except FieldDoesNotExist:  # a field since removed from the model
+        return
+    if not field.many_to_many:
+        return
+    target = field.related_model
+    key = target._meta.model_name
+
+    def ids(rows):
+        return {row.get(key) for row in rows or () if isinstance(row, dict)} - {None}
+
+    before, after = ids(change.get("before")), ids(change.get("after"))
+    change.update(link_target=target, added=sorted(after - before), removed=sorted(before - after))
+    wanted.setdefault(target, set()).update(before ^ after)
+
+
+def release_detail(request, version: str):
+    release = get_object_or_404(Release, version=version)
+    by_kind = {str(m._meta.verbose_name_plural): m for m in curated_models()}
+    log = release.changelog or {}
+    wanted: dict = {}  # linked rows named by changes of links: model -> ids
+    sections = []
+    for key, title in (("added", "Added"), ("changed", "Changed"), ("removed", "Removed")):
+        kinds = []
+        for kind, entries in sorted((log.get(key) or {}).items()):
+            model_ = by_kind.get(kind)
+            items = []
+            for entry in entries:
+                url = (
+                    reverse(
+                        "object-history",
+                        args=[model_._meta.app_label, model_._meta.model_name, entry["id"]],
+                    )
+                    if model_ is not None
+                    else ""
+                )
+                items.append({**entry, "url": url})
+                for change in entry.get("fields", ()):
+                    _link_change(model_, change, wanted)
+            kinds.append({"kind": kind, "entries": items})
+        sections.append(
+            {
+                "key": key,
+                "title": title,
+                "kinds": kinds,
+                "total": sum(len(k["entries"]) for k in kinds),
+            }
+        )
+    # Names of the linked rows (sources, roles, areas), one query per kind of row.
+    names = {}
+    for target, ids in wanted.items():
+        for obj in target.objects.filter(pk__in=ids):
+            names[(target, obj.pk)] = str(obj)
+    for section in sections:
+        for kind in section["kinds"]:
+            for entry in kind["entries"]:
+                for change in entry.get("fields", ()):
+                    if "link_target" in change:
+                        target = change.pop("link_target")
+                        change["link"] = True
+                        for side in ("added", "removed"):
+                            change[side] = [names.get((target, i), f"#{i}") for i in change[side]]
+    previous = Release.objects.filter(created__lt=release.created).order_by("-created").first()
+    return render(
+        request,
+        "partnerships/release_detail.html",
+        {
+            "release": release,
+            "sections": sections,
+            "since": log.get("since"),
+            "previous": previous,
+            "counts": sorted((release.counts or {}).items()),
+            "api_url": reverse("api:release-detail", args=[release.version]),
+        },
+    )
+
+
+# -- reconciliation and data quality ------------------------------------------------------------
+
+
+class ReconcileForm(forms.Form):
+    partner = forms.ModelChoiceField(
+        queryset=Partner.objects.only("iso3", "name").order_by("name"),
+        to_field_name="iso3",
+        required=False,
+        empty_label="Any partner",
+        label="Partner",
+    )
+    mission = forms.ModelChoiceField(
+        queryset=None,
+        to_field_name="slug",
+        required=False,
+        empty_label="Any mission",
+        label="Mission",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        mission = model("missions.Mission")
+        self.fields["mission"].queryset = mission.objects.only("slug", "name", "acronym").order_by(
+            "name"
+        )
+
+
+def reconcile(request):
+    data = request.GET.copy()
+    if data.get("partner"):
+        data["partner"] = data["partner"].upper()
+    form = ReconcileForm(data or None)
+    valid = form.is_valid() if form.is_bound else True
+    page = None
+    if valid:
+        chosen = form.cleaned_data if form.is_bound else {}
+        found = disagreements(partner=chosen.get("partner"), mission=chosen.get("mission"))
+        page = paginate(request, found)
+    return render(
+        request, "partnerships/reconcile.html", {"form": form, "valid": valid, "page": page}
+    )
+
+
+def admin_change_url(obj) -> str:
+    meta = obj._meta
+    return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
+
+
+@staff_member_required
+def quality(request):
+    """Curators' checks: counts of every check, and one check's items page by page, each
+    linking to its admin change page. Staff only: it links into the admin."""
+    checks = quality_checks()
+    chosen = request.GET.get("check") or next(iter(checks))
+    if chosen not in checks:
+        raise Http404("No such check.")
+    summary = [
+        {"key": key, "title": check["title"], "count": check["queryset"].count()}
+        for key, check in checks.items()
+    ]
+    page = paginate(request, checks[chosen]["queryset"], per_page=50)
+    items = []
+    for obj in page:
+        label = (
+            fact_label(obj)
+            if obj._meta.label_lower != "missions.contributionfigure"
+            else f"{obj.contribution}: {obj}"
+        )
+        items.append({"label": label, "admin_url": admin_change_url(obj), "obj": obj})
+    return render(
+        request,
+        "partnerships/quality.html",
+        {
+            "summary": summary,
+            "chosen": chosen,
+            "title": checks[chosen]["title"],
+            "page": page,
+            "items": items,
         },
     )

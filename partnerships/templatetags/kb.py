@@ -36,3 +36,12 @@ def status_label(status: str) -> str:
     from partnerships.views import STATUS_LABELS
 
     return STATUS_LABELS.get(status, status)
+
+
+@register.filter
+def history_url(obj) -> str:
+    """The page listing an object's history of changes, with each change's diff."""
+    from django.urls import reverse
+
+    meta = obj._meta
+    return reverse("object-history", args=[meta.app_label, meta.model_name, obj.pk])
