@@ -62,10 +62,10 @@ class RequestIdMiddleware:
             _request_id.reset(token)
 
 
-class BodySizeLimitMiddleware:
-    """Refuse request bodies larger than MAX_BODY_BYTES with a 413, before anything reads them.
-
-    Django's own limit guards form parsing; DRF reads the raw stream, so the check is here.
+class RequestLimitsMiddleware:
+    """Refuse what no view should see: a body larger than MAX_BODY_BYTES (413, before
+    anything reads it; Django's own limit guards form parsing, DRF reads the raw stream)
+    and NUL characters in the URL or query string (400; databases refuse them in text).
     """
 
     def __init__(self, get_response):
@@ -76,6 +76,8 @@ class BodySizeLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             return error_response(request, 400, "The Content-Length header is not a number.")
+        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
+            return error_response(request, 400, "NUL characters are not allowed in URLs.")
         if length > settings.MAX_BODY_BYTES:
             return error_response(
                 request,
@@ -110,7 +112,7 @@ class DatabaseUnavailableMiddleware:
         return None
 
     def _unavailable(self, request, exc):
-        logger.error("database unavailable: %s", exc.__class__.__name__)
+        logger.error("database unavailable: %s", exc, exc_info=settings.DEBUG or settings.TESTING)
         response = error_response(request, 503, DATABASE_DOWN)
         response["Retry-After"] = "5"
         return response

@@ -81,7 +81,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "partnerships.middleware.RequestIdMiddleware",
-    "partnerships.middleware.BodySizeLimitMiddleware",
+    "partnerships.middleware.RequestLimitsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "partnerships.middleware.DatabaseUnavailableMiddleware",

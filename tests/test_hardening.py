@@ -81,6 +81,12 @@ def test_oversized_body_is_413_before_parsing(api, curator, settings):
     assert "limit is 1000" in response.json()["detail"]
 
 
+def test_nul_characters_in_the_query_are_a_400(api):
+    response = api.get("/api/v1/matrix/frameworks/?partner=%00")
+    assert response.status_code == 400
+    assert "NUL" in response.json()["detail"]
+
+
 def test_health_and_readiness(client):
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")

@@ -5,6 +5,8 @@ A curator's writes are fuzzed too, and must leave the database as it was when re
 import pytest
 import schemathesis
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
@@ -35,7 +37,14 @@ HYPOTHESIS = settings(
 
 @pytest.fixture
 def facts(db):
-    """A little of everything, so generated lookups sometimes find an object."""
+    """A little of everything, so generated lookups sometimes find an object.
+
+    The requests go through the real WSGI handler, whose request signals would close the
+    test's database connection mid-transaction; Django's own test client unhooks them the
+    same way.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     cache.clear()
     AnonRateThrottle.THROTTLE_RATES = {**api_settings.DEFAULT_THROTTLE_RATES, "anon": None}
     participation = ParticipationFactory()
@@ -43,6 +52,8 @@ def facts(db):
     MilestoneFactory(partner=participation.partner)
     yield
     AnonRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @schema.include(method="GET").exclude(path_regex="/(schema|docs|redoc)/").parametrize()
