@@ -7,7 +7,6 @@ import csv
 from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import urlencode
 
-from django.apps import apps
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.http import StreamingHttpResponse
@@ -25,7 +24,7 @@ from rest_framework import exceptions, pagination, permissions, renderers, seria
 from rest_framework.response import Response
 
 from .dates import format_date, parse_fuzzy_date
-from .history import parse_known_at, snapshot
+from .history import parse_known_at, past_instances, snapshot
 from .models import Source
 from .versioning import dataset_version
 
@@ -448,28 +447,13 @@ class KnownAtMixin:
         return filterset.qs
 
     def as_instances(self, records) -> list:
-        records = list(records)
-        instances = [record.instance for record in records]
         model = self.get_serializer_class().Meta.model
-        kept = list(getattr(model, "_history_m2m_fields", []))
-        related = [
-            f.name
-            for f in model._meta.get_fields()
-            if (f.many_to_one or f.many_to_many) and f.name not in kept
-        ]
-        models.prefetch_related_objects(instances, *related)
-        # Links whose history is kept (sources...) as they were at that moment.
-        history = model.history.model
-        for name in kept:
-            target = model._meta.get_field(name).related_model._meta.model_name
-            # The history of the link table, e.g. HistoricalParticipation_sources.
-            links = apps.get_model(history._meta.app_label, f"{history.__name__}_{name}")
-            by_record = {}
-            for row in links.objects.filter(history__in=records).select_related(target):
-                by_record.setdefault(row.history_id, []).append(getattr(row, target))
-            for record, instance in zip(records, instances, strict=True):
-                cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
-                cache[name] = by_record.get(record.history_id, [])
+        kept = set(getattr(model, "_history_m2m_fields", []))
+        foreign_keys = [f.name for f in model._meta.get_fields() if f.many_to_one]
+        instances = past_instances(model, records, select=foreign_keys, when=self.known_at)
+        # Other links (e.g. a contribution's figures, areas without history) are today's.
+        others = [f.name for f in model._meta.get_fields() if f.many_to_many and f.name not in kept]
+        models.prefetch_related_objects(instances, *others)
         for instance in instances:
             for name, value in self.known_at_values.items():
                 setattr(instance, name, value(self, instance) if callable(value) else value)

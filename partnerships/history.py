@@ -51,3 +51,39 @@ def parse_known_at(text: str | None) -> dt.datetime | None:
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment, dt.UTC)
     return moment
+
+
+def past_instances(model, records, select=(), when: dt.datetime | None = None) -> list:
+    """Historical records as model instances, as they stood.
+
+    The many-to-many links whose history is kept (sources, roles, areas: the model's
+    ``_history_m2m_fields``) come from the link tables' history, one query per link.
+    ``select`` names foreign keys to attach, one query each: today's row, or, for a row
+    deleted since, its state at ``when`` from history. Used by the API's ``known_at`` and by
+    the pages' "as known on".
+    """
+    records = list(records)
+    instances = [record.instance for record in records]
+    for name in select:
+        field = model._meta.get_field(name)
+        target = field.related_model
+        ids = {getattr(i, field.attname) for i in instances} - {None}
+        found = {obj.pk: obj for obj in target.objects.filter(pk__in=ids)}
+        missing = ids - set(found)
+        if missing and when is not None and hasattr(target, "history"):
+            for record in snapshot(target, when).filter(id__in=missing):
+                found[record.id] = record.instance
+        for instance in instances:
+            field.set_cached_value(instance, found.get(getattr(instance, field.attname)))
+    history = model.history.model
+    for name in getattr(model, "_history_m2m_fields", []):
+        target = model._meta.get_field(name).related_model._meta.model_name
+        links = apps.get_model(history._meta.app_label, f"{history.__name__}_{name}")
+        by_record: dict = {}
+        for row in links.objects.filter(history__in=records).select_related(target):
+            by_record.setdefault(row.history_id, []).append(getattr(row, target))
+        for record, instance in zip(records, instances, strict=True):
+            instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = by_record.get(
+                record.history_id, []
+            )
+    return instances

@@ -7,6 +7,7 @@ import decimal
 from collections import defaultdict
 
 from django.apps import apps
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.utils import timezone
 
@@ -35,6 +36,14 @@ def _plain(value):
     if value is None or isinstance(value, bool | int | float | str | dict):
         return value
     return str(value)
+
+
+def _label(record, model) -> str:
+    """A record's name; one whose related row is gone since is named by kind and id."""
+    try:
+        return str(record.instance)
+    except ObjectDoesNotExist:
+        return f"{model._meta.verbose_name} #{record.id}"
 
 
 def changes_since(since: dt.datetime | None, until: dt.datetime) -> dict:
@@ -69,9 +78,7 @@ def changes_since(since: dt.datetime | None, until: dt.datetime) -> dict:
             previous = before.get(object_id)
             existed = previous is not None and previous.history_type != "-"
             exists = after.history_type != "-"
-            label = (
-                str(after.instance if exists else previous.instance) if (exists or existed) else ""
-            )
+            label = _label(after if exists else previous, model) if (exists or existed) else ""
             entry = {"id": object_id, "label": label}
             if exists and not existed:
                 log["added"][kind].append(entry)

@@ -1,21 +1,28 @@
 """The dataset version an export names: a release, or the changes since the last one."""
 
-from django.db.models import Max
+import datetime as dt
+
+from django.db import connection
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 
 def last_change():
-    """The time of the latest change to any curated fact: additions and edits from the
-    objects' ``updated`` timestamps, deletions from their history."""
+    """The time of the latest change to any curated fact: additions, edits and deletions
+    alike leave a history record, so it is the newest record over all history tables, read
+    in one query."""
     from .releases import curated_models
 
-    latest = None
-    for model in curated_models():
-        edited = model.objects.aggregate(m=Max("updated"))["m"]
-        deleted = model.history.filter(history_type="-").aggregate(m=Max("history_date"))["m"]
-        for value in (edited, deleted):
-            if value and (latest is None or value > latest):
-                latest = value
-    return latest
+    tables = [connection.ops.quote_name(m.history.model._meta.db_table) for m in curated_models()]
+    union = " UNION ALL ".join(f"SELECT MAX(history_date) AS m FROM {table}" for table in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(m) FROM ({union}) AS latest")  # noqa: S608 - table names
+        value = cursor.fetchone()[0]
+    if isinstance(value, str):  # SQLite returns the text of the timestamp
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, dt.UTC)
+    return value
 
 
 def dataset_version() -> str:

@@ -41,7 +41,7 @@ from .api_support import streamed_csv
 from .crossref import framework_matrix, mission_matrix, partner_with_facts
 from .dates import active_on_q
 from .filtersets import PartnerFilterSet, SourceFilterSet, model, partner_status_q
-from .history import parse_known_at, snapshot
+from .history import parse_known_at, past_instances, snapshot
 from .models import Milestone, Partner, Release, Source
 from .quality import disagreements, quality_checks
 from .releases import IGNORED_FIELDS, curated_models
@@ -182,30 +182,6 @@ def known_at_of(request) -> KnownAt:
     return KnownAt(text, when)
 
 
-def past_instances(model, records, select=()) -> list:
-    """Historical records as model instances, as they stood: the many-to-many links whose
-    history is kept (sources, roles, areas) from the link tables' history, one query per
-    link; ``select``: foreign keys to prefetch (today's rows), one query each.
-
-    The same reading as the API's ``KnownAtMixin.as_instances``.
-    """
-    records = list(records)
-    instances = [record.instance for record in records]
-    if select:
-        prefetch_related_objects(instances, *select)
-    history = model.history.model
-    for name in getattr(model, "_history_m2m_fields", []):
-        target = model._meta.get_field(name).related_model._meta.model_name
-        links = apps.get_model(history._meta.app_label, f"{history.__name__}_{name}")
-        by_record: dict = {}
-        for row in links.objects.filter(history__in=records).select_related(target):
-            by_record.setdefault(row.history_id, []).append(getattr(row, target))
-        for record, instance in zip(records, instances, strict=True):
-            cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
-            cache[name] = by_record.get(record.history_id, [])
-    return instances
-
-
 def _set_related(instance, name: str, values: list) -> None:
     """Make ``instance.<name>.all()`` answer ``values`` without a query."""
     instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = values
@@ -222,6 +198,7 @@ def past_partner_details(partners: list, day: dt.date, when: dt.datetime) -> Non
         .filter(active_on_q(day), partner__in=ids)
         .order_by("covers_from"),
         select=["framework"],
+        when=when,
     )
     by_partner: dict = {}
     for item in on_day:
@@ -497,11 +474,13 @@ def past_partner(iso3: str, when: dt.datetime) -> Partner:
         participation,
         snapshot(participation, when).filter(partner=partner.pk).order_by("covers_from"),
         select=["framework"],
+        when=when,
     )
     contributions = past_instances(
         contribution,
         snapshot(contribution, when).filter(partner=partner.pk).order_by("covers_from"),
         select=["mission"],
+        when=when,
     )
     figures = past_instances(
         figure,
@@ -509,6 +488,7 @@ def past_partner(iso3: str, when: dt.datetime) -> Partner:
         .filter(contribution__in=[c.pk for c in contributions])
         .order_by("as_of", "id"),
         select=["source"],
+        when=when,
     )
     for item in contributions:
         _set_related(item, "figures", [f for f in figures if f.contribution_id == item.pk])

@@ -123,3 +123,14 @@ def test_sources_are_those_the_fact_had_then(api):
 def test_malformed_id_with_known_at_is_a_404(api):
     response = api.get("/api/v1/contributions/null,null/", {"known_at": "2000-01-01"})
     assert response.status_code == 404
+
+
+def test_a_fact_whose_framework_was_deleted_since_shows_the_framework_as_it_was(api):
+    participation = ParticipationFactory()
+    framework, participation_id = participation.framework, participation.pk
+    before = moment()
+    participation.delete()
+    slug = framework.slug
+    framework.delete()
+    data = api.get(f"/api/v1/participations/{participation_id}/", {"known_at": before}).json()
+    assert data["framework"] == slug

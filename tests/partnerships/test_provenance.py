@@ -127,3 +127,13 @@ def test_csv_exports_carry_the_version_header_and_rows():
     assert response["X-Dataset-Version"] == "3.0"
     assert [r["iso3"] for r in read_csv(response)] == ["GEO"]
     assert Release.objects.count() == 1
+
+
+def test_release_after_deleting_a_partner_with_facts():
+    participation = ParticipationFactory()
+    make_release("1.0.0")
+    participation.partner.delete()  # its participations go with it
+    release = make_release("1.0.1")
+    removed = release.changelog["removed"]
+    assert [e["id"] for e in removed["participations"]] == [participation.pk]
+    assert removed["participations"][0]["label"]
