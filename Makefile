@@ -11,7 +11,7 @@ TEST_ENV := SECRET_KEY=insecure-test-only-key
 
 WORKERS ?= 4
 
-.PHONY: install run serve soak test test-postgres test-sqlite lint format clean
+.PHONY: install run serve soak bench test test-postgres test-sqlite lint format clean
 
 install: $(STAMP)
 
@@ -38,6 +38,10 @@ serve: install
 ## make soak: 50 clients for 60 s against gunicorn with curator writes alongside.
 soak: install
 	$(BIN)/python scripts/soak.py --clients 50 --seconds 60
+
+## make bench: the app vs the raw-psycopg floor vs Datasette at a million figures.
+bench: install
+	bench/run.sh
 
 ## make test: install, lint, then the whole suite on PostgreSQL.
 test: install lint test-postgres

@@ -87,25 +87,47 @@ def framework_matrix(
     return matrix
 
 
+@dataclass
+class ContributionSpan:
+    """What a matrix cell needs of a contribution: its period, read without a model object."""
+
+    start: dt.date | None
+    start_precision: str
+    end: dt.date | None
+    end_unknown: bool
+
+
 def mission_matrix(partners: QuerySet, missions: QuerySet) -> Matrix:
-    """Partners x missions; each cell gives the roles and the peak personnel figure."""
+    """Partners x missions; each cell gives the roles and the peak personnel figure.
+
+    Aggregated in the database, three queries whatever the size: the contributions' spans,
+    the peak figure per cell, and the roles per cell (no model objects per contribution:
+    the full matrix at 100,000 contributions would otherwise build hundreds of thousands).
+    """
     contribution = _model("missions.Contribution")
     rows, columns = list(partners), list(missions)
-    contributions = (
-        contribution.objects.filter(partner__in=rows, mission__in=columns)
-        .annotate(peak=Max("figures__personnel"))
-        .prefetch_related("roles")
-        .order_by("covers_from")
-    )
-    grouped = defaultdict(list)
-    for item in contributions:
-        grouped[(item.partner_id, item.mission_id)].append(item)
+    shown = contribution.objects.filter(partner__in=rows, mission__in=columns)
+    spans = defaultdict(list)
+    for partner_id, mission_id, start, precision, end, unknown in shown.order_by(
+        "covers_from"
+    ).values_list("partner_id", "mission_id", "start", "start_precision", "end", "end_unknown"):
+        spans[(partner_id, mission_id)].append(ContributionSpan(start, precision, end, unknown))
+    peaks = {
+        (row["partner_id"], row["mission_id"]): row["peak"]
+        for row in shown.values("partner_id", "mission_id").annotate(peak=Max("figures__personnel"))
+    }
+    roles = defaultdict(set)
+    through = contribution.roles.through
+    for partner_id, mission_id, name in (
+        through.objects.filter(contribution__in=shown)
+        .values_list("contribution__partner_id", "contribution__mission_id", "role__name")
+        .distinct()
+    ):
+        roles[(partner_id, mission_id)].add(name)
     matrix = Matrix(rows=rows, columns=columns)
-    for key, items in grouped.items():
-        roles = sorted({role.name for item in items for role in item.roles.all()})
-        peaks = [item.peak for item in items if item.peak is not None]
+    for key, items in spans.items():
         matrix.cells[key] = MissionCell(
-            contributions=items, roles=roles, peak_personnel=max(peaks) if peaks else None
+            contributions=items, roles=sorted(roles[key]), peak_personnel=peaks.get(key)
         )
     return matrix
 

@@ -155,7 +155,7 @@ PAGES = [
     Page("partner profile", _partner_profile, 10),
     Page("compare", _compare, 11),
     Page("framework matrix", _detail_world(lambda w: "/matrix/frameworks/?as_of=2000-01-01"), 3),
-    Page("mission matrix", _detail_world(lambda w: "/matrix/missions/"), 4),
+    Page("mission matrix", _detail_world(lambda w: "/matrix/missions/"), 5),
     Page("map by status", _detail_world(lambda w: "/map/"), 2),
     Page("map by framework", _detail_world(lambda w: "/map/?framework=pfp&as_of=2000-01-01"), 6),
     # Ranking: one query per kind (six); then one per kind shown (sources, the partners'

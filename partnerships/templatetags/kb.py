@@ -21,7 +21,12 @@ def years(period) -> str:
 def flag_url(partner) -> str:
     """The local flag image of a partner (django-countries' static flags)."""
     code = str(partner.country or "").lower()
-    return static(f"flags/{code}.gif") if code else ""
+    if not code:
+        return ""
+    try:
+        return static(f"flags/{code}.gif")
+    except ValueError:  # no such flag in the production manifest (a code with no flag)
+        return static("flags/__.gif")
 
 
 @register.inclusion_tag("partials/cite.html")
