@@ -16,6 +16,7 @@ from partnerships.api_support import (
     sources_csv_columns,
     sources_field,
 )
+from partnerships.dates import format_date
 from partnerships.models import CooperationArea, Partner, Source
 
 from .filtersets import ContributionFilterSet, FigureFilterSet, MissionFilterSet
@@ -249,6 +250,23 @@ class FigureViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
         ("source_title", "source.title"),
         ("source_url", "source.url"),
         ("notes", "notes"),
+    ]
+
+    # The CSV of the whole table (a million rows at scale) is read as plain values.
+    csv_values = [
+        ("id", "id", None),
+        ("contribution", "contribution_id", None),
+        ("partner", "contribution__partner__iso3", None),
+        ("mission", "contribution__mission__slug", None),
+        ("as_of", ("as_of", "as_of_precision"), format_date),
+        ("as_of_precision", "as_of_precision", None),
+        ("personnel", "personnel", None),
+        ("measure", "measure", None),
+        ("estimate", "estimate", None),
+        ("source", "source__key", None),
+        ("source_title", "source__title", None),
+        ("source_url", "source__url", None),
+        ("notes", "notes", None),
     ]
 
     def get_queryset(self):
