@@ -1,6 +1,6 @@
 """API of missions, contributions and their dated personnel figures."""
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, prefetch_related_objects
 from rest_framework import serializers, viewsets
 
 from partnerships.api import page_url
@@ -141,7 +141,6 @@ class ContributionSerializer(PeriodSerializerMixin, CleanModelSerializer):
     cooperation_areas = serializers.SlugRelatedField(
         slug_field="slug", many=True, queryset=CooperationArea.objects.all(), required=False
     )
-    figures = FigureInlineSerializer(many=True, read_only=True)
     latest_figure = serializers.SerializerMethodField()
     peak_figure = serializers.SerializerMethodField()
     sources = sources_field()
@@ -160,7 +159,6 @@ class ContributionSerializer(PeriodSerializerMixin, CleanModelSerializer):
             "roles",
             "description",
             "cooperation_areas",
-            "figures",
             "latest_figure",
             "peak_figure",
             "sources",
@@ -169,9 +167,12 @@ class ContributionSerializer(PeriodSerializerMixin, CleanModelSerializer):
         )
 
     def _figure(self, figure):
-        # The inline figures' serializer is already built: reuse it rather than make one
-        # per contribution.
-        return self.fields["figures"].child.to_representation(figure) if figure else None
+        # One serializer for every figure shown, not one built per contribution.
+        if figure is None:
+            return None
+        if not hasattr(self, "_figures"):
+            self._figures = FigureInlineSerializer(context=self.context)
+        return self._figures.to_representation(figure)
 
     def get_latest_figure(self, obj) -> dict | None:
         return self._figure(latest_figure(obj))
@@ -183,14 +184,41 @@ class ContributionSerializer(PeriodSerializerMixin, CleanModelSerializer):
         return page_url(self.context.get("request"), obj.mission)
 
 
+LATEST = ("-as_of", "-id")
+PEAK = ("-personnel", "-as_of", "-id")
+
+
+def _first(contribution, attribute, order):
+    """The first figure in ``order``: from a one-row prefetch when the list made one,
+    else from the contribution's figures."""
+    if hasattr(contribution, attribute):
+        found = getattr(contribution, attribute)
+        return found[0] if found else None
+    figures = sorted(contribution.figures.all(), key=lambda f: (f.as_of, f.pk))
+    if order == PEAK:
+        figures.sort(key=lambda f: f.personnel)
+    return figures[-1] if figures else None
+
+
+class ContributionDetailSerializer(ContributionSerializer):
+    figures = FigureInlineSerializer(many=True, read_only=True)
+
+    class Meta(ContributionSerializer.Meta):
+        fields = (*ContributionSerializer.Meta.fields, "figures")
+
+
 def latest_figure(contribution):
-    figures = list(contribution.figures.all())
-    return max(figures, key=lambda f: (f.as_of, f.pk)) if figures else None
+    return _first(contribution, "latest_figures", LATEST)
 
 
 def peak_figure(contribution):
-    figures = list(contribution.figures.all())
-    return max(figures, key=lambda f: (f.personnel, f.as_of)) if figures else None
+    return _first(contribution, "peak_figures", PEAK)
+
+
+def one_figure(order, to_attr):
+    """A prefetch of one figure per contribution (the database picks it)."""
+    figures = ContributionFigure.objects.select_related("source").order_by(*order)
+    return Prefetch("figures", queryset=figures[:1], to_attr=to_attr)
 
 
 @known_at_schema
@@ -214,20 +242,34 @@ class ContributionViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
         *sources_csv_columns(),
     ]
 
+    def get_serializer_class(self):
+        # A list carries each contribution's latest and peak figure; the whole time series
+        # is in the detail (and at /figures/?contribution=<id>): at scale a contribution
+        # has hundreds of monthly figures.
+        return ContributionDetailSerializer if self.action == "retrieve" else ContributionSerializer
+
+    def annotate_known_at(self, instances):
+        # Past contributions: their latest and peak figure from one prefetch.
+        prefetch_related_objects(
+            instances, one_figure(LATEST, "latest_figures"), one_figure(PEAK, "peak_figures")
+        )
+
     def get_queryset(self):
-        return (
-            Contribution.objects.select_related("partner", "mission")
-            .prefetch_related(
-                "roles",
-                "cooperation_areas",
-                "sources",
+        queryset = Contribution.objects.select_related("partner", "mission").prefetch_related(
+            "roles",
+            "cooperation_areas",
+            "sources",
+            one_figure(LATEST, "latest_figures"),
+            one_figure(PEAK, "peak_figures"),
+        )
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related(
                 Prefetch(
                     "figures",
                     queryset=ContributionFigure.objects.select_related("source").order_by("as_of"),
-                ),
+                )
             )
-            .order_by("partner__name", "covers_from", "id")
-        )
+        return queryset.order_by("partner__name", "covers_from", "id")
 
 
 @known_at_schema

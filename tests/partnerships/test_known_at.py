@@ -134,3 +134,19 @@ def test_a_fact_whose_framework_was_deleted_since_shows_the_framework_as_it_was(
     framework.delete()
     data = api.get(f"/api/v1/participations/{participation_id}/", {"known_at": before}).json()
     assert data["framework"] == slug
+
+
+def test_known_at_contributions_cost_a_bounded_number_of_queries(api):
+    from tests.factories import FigureFactory
+
+    for _ in range(3):
+        FigureFactory()
+    few, _ = count_queries(api, f"/api/v1/contributions/?known_at={moment()}".replace("+", "%2B"))
+    for _ in range(12):
+        FigureFactory()
+    many, response = count_queries(
+        api, f"/api/v1/contributions/?known_at={moment()}".replace("+", "%2B")
+    )
+    assert response.json()["count"] == 15
+    assert response.json()["results"][0]["latest_figure"]["personnel"] == 100
+    assert few == many
