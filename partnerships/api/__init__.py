@@ -1,0 +1,47 @@
+"""The core's API resources, one module per topic; the names are re-exported here."""
+
+from .facts import (
+    CITING,
+    CooperationAreaSerializer,
+    CooperationAreaViewSet,
+    MilestoneSerializer,
+    MilestoneViewSet,
+    SourceSerializer,
+    SourceViewSet,
+)
+from .matrices import FrameworkMatrixView, MissionMatrixView
+from .partners import (
+    PartnerSerializer,
+    PartnerViewSet,
+    TimelineEventSerializer,
+    page_abs,
+    page_url,
+    partner_status,
+    partners_for_api,
+)
+from .provenance import QualityView, ReconcileView, ReleaseSerializer, ReleaseViewSet
+from .tokens import TokenView
+
+__all__ = [
+    "CITING",
+    "CooperationAreaSerializer",
+    "CooperationAreaViewSet",
+    "FrameworkMatrixView",
+    "MilestoneSerializer",
+    "MilestoneViewSet",
+    "MissionMatrixView",
+    "PartnerSerializer",
+    "PartnerViewSet",
+    "QualityView",
+    "ReconcileView",
+    "ReleaseSerializer",
+    "ReleaseViewSet",
+    "SourceSerializer",
+    "SourceViewSet",
+    "TimelineEventSerializer",
+    "TokenView",
+    "page_abs",
+    "page_url",
+    "partner_status",
+    "partners_for_api",
+]

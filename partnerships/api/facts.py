@@ -1,0 +1,196 @@
+"""Milestones, sources (with what cites them) and cooperation areas."""
+
+from django.db.models import (
+    Count,
+    IntegerField,
+    OuterRef,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
+from rest_framework import serializers, viewsets
+
+from partnerships.api.partners import page_url
+from partnerships.api_support import (
+    CleanModelSerializer,
+    CSVExportMixin,
+    KnownAtMixin,
+    PreciseDateField,
+    cell_value,
+    known_at_schema,
+    sources_csv_columns,
+    sources_field,
+)
+from partnerships.filtersets import (
+    CooperationAreaFilterSet,
+    MilestoneFilterSet,
+    SourceFilterSet,
+)
+from partnerships.models import (
+    CooperationArea,
+    Milestone,
+    Partner,
+    Source,
+)
+
+# -- milestones ---------------------------------------------------------------------------
+
+
+class MilestoneSerializer(CleanModelSerializer):
+    partner = serializers.SlugRelatedField(slug_field="iso3", queryset=Partner.objects.all())
+    partner_name = serializers.CharField(source="partner.name", read_only=True)
+    date = PreciseDateField("date", help_text="YYYY, YYYY-MM or YYYY-MM-DD.")
+    date_precision = serializers.CharField(read_only=True)
+    sources = sources_field()
+    api_url = serializers.HyperlinkedIdentityField(view_name="api:milestone-detail")
+    page_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Milestone
+        fields = (
+            "id",
+            "partner",
+            "partner_name",
+            "date",
+            "date_precision",
+            "kind",
+            "title",
+            "description",
+            "sources",
+            "api_url",
+            "page_url",
+        )
+
+    def get_page_url(self, obj) -> str | None:
+        return page_url(self.context.get("request"), obj.partner)
+
+
+@known_at_schema
+class MilestoneViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
+    """Dated events in a partner's path: action plans, summit decisions, applications..."""
+
+    serializer_class = MilestoneSerializer
+    filterset_class = MilestoneFilterSet
+    csv_columns = [
+        ("id", "id"),
+        ("partner", "partner.iso3"),
+        ("date", "date_iso"),
+        ("date_precision", "date_precision"),
+        ("kind", "kind"),
+        ("title", "title"),
+        ("description", "description"),
+        *sources_csv_columns(),
+    ]
+
+    def get_queryset(self):
+        return (
+            Milestone.objects.select_related("partner")
+            .prefetch_related("sources")
+            .order_by("date", "id")
+        )
+
+
+# -- sources --------------------------------------------------------------------------------
+
+CITING = (
+    ("partners", "partner"),
+    ("frameworks", "framework"),
+    ("participations", "participation"),
+    ("missions", "mission"),
+    ("contributions", "contribution"),
+    ("figures", "figure"),
+    ("milestones", "milestone"),
+)
+
+
+class SourceSerializer(CleanModelSerializer):
+    published = PreciseDateField("published", required=False, allow_null=True)
+    published_precision = serializers.CharField(read_only=True)
+    cited_by = serializers.SerializerMethodField(
+        help_text="How many facts of each kind cite this source."
+    )
+    api_url = serializers.HyperlinkedIdentityField(view_name="api:source-detail")
+    page_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Source
+        fields = (
+            "id",
+            "key",
+            "title",
+            "publisher",
+            "url",
+            "published",
+            "published_precision",
+            "accessed",
+            "kind",
+            "notes",
+            "cited_by",
+            "api_url",
+            "page_url",
+        )
+
+    def get_cited_by(self, obj) -> dict[str, int]:
+        return {name: getattr(obj, f"n_{name}", 0) for name, _ in CITING}
+
+    def get_page_url(self, obj) -> str | None:
+        return page_url(self.context.get("request"), obj)
+
+
+@known_at_schema
+class SourceViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
+    """The documents facts cite, with how many facts of each kind cite them."""
+
+    serializer_class = SourceSerializer
+    filterset_class = SourceFilterSet
+    known_at_values = {f"n_{name}": None for name, _ in CITING}
+    csv_columns = [
+        ("id", "id"),
+        ("key", "key"),
+        ("title", "title"),
+        ("publisher", "publisher"),
+        ("url", "url"),
+        ("published", lambda s: cell_value(s, "published") and s.published.isoformat()),
+        ("published_precision", "published_precision"),
+        ("accessed", "accessed"),
+        ("kind", "kind"),
+    ]
+
+    def get_queryset(self):
+        # One COUNT subquery per kind of citing fact, not a query per source.
+        queryset = Source.objects.order_by("publisher", "title")
+        for name, _ in CITING:
+            relation = Source._meta.get_field(name)
+            through = getattr(relation, "through", None)
+            if through is not None:
+                rows = through.objects.filter(source=OuterRef("pk"))
+            else:
+                rows = relation.related_model.objects.filter(source=OuterRef("pk"))
+            counted = rows.order_by().values("source").annotate(c=Count("*")).values("c")
+            queryset = queryset.annotate(
+                **{f"n_{name}": Coalesce(Subquery(counted, output_field=IntegerField()), 0)}
+            )
+        return queryset
+
+
+# -- cooperation areas -------------------------------------------------------------------------
+
+
+class CooperationAreaSerializer(CleanModelSerializer):
+    api_url = serializers.HyperlinkedIdentityField(
+        view_name="api:cooperation-area-detail", lookup_field="slug"
+    )
+
+    class Meta:
+        model = CooperationArea
+        fields = ("slug", "name", "description", "api_url")
+
+
+@known_at_schema
+class CooperationAreaViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
+    """The taxonomy of cooperation areas frameworks, missions and contributions carry."""
+
+    serializer_class = CooperationAreaSerializer
+    filterset_class = CooperationAreaFilterSet
+    lookup_field = "slug"
+    queryset = CooperationArea.objects.order_by("name")
+    csv_columns = [("slug", "slug"), ("name", "name"), ("description", "description")]

@@ -1,0 +1,264 @@
+"""Partners: the nations, their status, current frameworks and timeline."""
+
+import datetime as dt
+
+from django.apps import apps
+from django.db.models import (
+    Prefetch,
+    prefetch_related_objects,
+)
+from django.http import Http404
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.validators import UniqueValidator
+
+from partnerships.api_support import (
+    CleanModelSerializer,
+    CSVExportMixin,
+    KnownAtMixin,
+    PreciseDateField,
+    known_at_schema,
+    sources_csv_columns,
+    sources_field,
+    streamed_csv,
+    wants_csv,
+)
+from partnerships.crossref import (
+    partner_timeline,
+    partner_with_facts,
+)
+from partnerships.dates import active_on_q
+from partnerships.filtersets import (
+    PartnerFilterSet,
+)
+from partnerships.history import snapshot
+from partnerships.models import (
+    Partner,
+    iso3_validator,
+)
+
+
+def page_url(request, obj) -> str | None:
+    return request.build_absolute_uri(obj.get_absolute_url()) if request else None
+
+
+# -- partners -----------------------------------------------------------------------------
+
+
+def partner_status(partner: Partner, today: dt.date | None = None) -> str:
+    """partner, ally, suspended or former (needs ``current_participations`` prefetched)."""
+    today = today or dt.date.today()
+    if partner.is_ally_on(today):
+        return "ally"
+    statuses = {p.status for p in partner.current_participations}
+    if "active" in statuses:
+        return "partner"
+    return "suspended" if "suspended" in statuses else "former"
+
+
+def partners_for_api():
+    """Partners with what their serializer shows, in a fixed number of queries."""
+    participation = apps.get_model("frameworks.Participation")
+    current = (
+        participation.objects.filter(active_on_q(dt.date.today()))
+        .select_related("framework")
+        .order_by("framework__name")
+    )
+    return Partner.objects.prefetch_related(
+        "sources", Prefetch("participations", queryset=current, to_attr="current_participations")
+    )
+
+
+class UpperCaseField(serializers.CharField):
+    def to_internal_value(self, data):
+        return super().to_internal_value(data).upper()
+
+
+class PartnerSerializer(CleanModelSerializer):
+    iso3 = UpperCaseField(
+        max_length=3,
+        validators=[iso3_validator, UniqueValidator(queryset=Partner.objects.all())],
+        help_text="ISO 3166-1 alpha-3 code (any case on write).",
+    )
+    iso2 = serializers.CharField(source="country.code", read_only=True)
+    nato_accession = PreciseDateField(
+        "nato_accession", required=False, allow_null=True, help_text="Date it acceded to NATO."
+    )
+    nato_accession_precision = serializers.CharField(read_only=True)
+    status = serializers.SerializerMethodField(
+        help_text="Today: partner, ally (acceded to NATO), suspended or former."
+    )
+    current_frameworks = serializers.SerializerMethodField()
+    flag_url = serializers.SerializerMethodField()
+    sources = sources_field(required=False)
+    api_url = serializers.HyperlinkedIdentityField(
+        view_name="api:partner-detail", lookup_field="iso3"
+    )
+    page_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Partner
+        fields = (
+            "iso3",
+            "iso2",
+            "name",
+            "other_names",
+            "region",
+            "status",
+            "nato_accession",
+            "nato_accession_precision",
+            "current_frameworks",
+            "profile",
+            "wikidata_qid",
+            "cow_code",
+            "flag_url",
+            "sources",
+            "api_url",
+            "page_url",
+        )
+
+    def get_status(self, obj) -> str:
+        known_at = getattr(self.context.get("request"), "known_at", None)
+        today = known_at.date() if known_at else dt.date.today()
+        if not hasattr(obj, "current_participations"):
+            obj.current_participations = list(
+                obj.participations.filter(active_on_q(today)).select_related("framework")
+            )
+        return partner_status(obj, today)
+
+    @extend_schema_field(
+        {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "slug": {"type": "string"},
+                    "acronym": {"type": "string"},
+                    "name": {"type": "string"},
+                    "since": {"type": "string", "nullable": True},
+                    "status": {"type": "string"},
+                },
+            },
+        }
+    )
+    def get_current_frameworks(self, obj):
+        self.get_status(obj)
+        return [
+            {
+                "slug": p.framework.slug,
+                "acronym": p.framework.acronym,
+                "name": p.framework.name,
+                "since": p.start_iso or None,
+                "status": p.status,
+            }
+            for p in obj.current_participations
+        ]
+
+    def get_flag_url(self, obj) -> str | None:
+        request = self.context.get("request")
+        if not obj.country or not request:
+            return None
+        return request.build_absolute_uri(obj.country.flag)
+
+    def get_page_url(self, obj) -> str | None:
+        return page_url(self.context.get("request"), obj)
+
+
+class TimelineEventSerializer(serializers.Serializer):
+    date = serializers.CharField(source="date_iso", help_text="At its precision.")
+    precision = serializers.CharField()
+    kind = serializers.CharField(
+        help_text="accession, participation-start, participation-end, contribution-start, "
+        "contribution-end or milestone."
+    )
+    title = serializers.CharField()
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, event) -> str | None:
+        request = self.context.get("request")
+        return request.build_absolute_uri(event.url) if event.url and request else None
+
+
+@known_at_schema
+class PartnerViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
+    """Partner nations: nations that are or were NATO partners.
+
+    Look a partner up by its ISO 3166-1 alpha-3 code in any case (`/partners/GEO/`).
+    """
+
+    serializer_class = PartnerSerializer
+    filterset_class = PartnerFilterSet
+    lookup_field = "iso3"
+    lookup_value_regex = "[A-Za-z]{3}"
+    csv_columns = [
+        ("iso3", "iso3"),
+        ("iso2", lambda p: p.country.code),
+        ("name", "name"),
+        ("other_names", lambda p: "; ".join(p.other_names)),
+        ("region", "region"),
+        ("status", partner_status),
+        ("nato_accession", lambda p: p.nato_accession_display and str(p.nato_accession)),
+        ("nato_accession_precision", "nato_accession_precision"),
+        (
+            "current_frameworks",
+            lambda p: "; ".join(x.framework.slug for x in p.current_participations),
+        ),
+        ("wikidata_qid", "wikidata_qid"),
+        ("cow_code", "cow_code"),
+        *sources_csv_columns(),
+    ]
+
+    def get_queryset(self):
+        return partners_for_api().order_by("name")
+
+    def annotate_known_at(self, instances):
+        """Frameworks and status as the knowledge base had them at the known_at moment."""
+        day = self.known_at.date()
+        records = (
+            snapshot(apps.get_model("frameworks.Participation"), self.known_at)
+            .filter(active_on_q(day), partner__in=[p.pk for p in instances])
+            .order_by("framework__name")
+        )
+        participations = [record.instance for record in records]
+        prefetch_related_objects(participations, "framework")
+        by_partner = {}
+        for item in participations:
+            by_partner.setdefault(item.partner_id, []).append(item)
+        for partner in instances:
+            partner.current_participations = by_partner.get(partner.pk, [])
+
+    def get_object(self):
+        self.kwargs[self.lookup_field] = self.kwargs[self.lookup_field].upper()
+        return super().get_object()
+
+    @extend_schema(
+        responses=TimelineEventSerializer(many=True),
+        summary="Everything dated about one partner, oldest first",
+    )
+    @action(detail=True, filterset_class=None, pagination_class=None)
+    def timeline(self, request, iso3=None):
+        partner = (
+            partner_with_facts(Partner.objects.filter(iso3=iso3.upper())).first() if iso3 else None
+        )
+        if partner is None:
+            raise Http404
+        events = partner_timeline(partner)
+        if wants_csv(request):
+            return streamed_csv(
+                request,
+                f"{partner.iso3.lower()}-timeline",
+                ["date", "precision", "kind", "title", "url"],
+                (
+                    [e.date_iso, e.precision, e.kind, e.title, page_abs(request, e.url)]
+                    for e in events
+                ),
+            )
+        return Response(
+            TimelineEventSerializer(events, many=True, context={"request": request}).data
+        )
+
+
+def page_abs(request, url):
+    return request.build_absolute_uri(url) if url else ""

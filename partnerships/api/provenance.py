@@ -1,0 +1,167 @@
+"""Releases, and the curators' checks: source reconciliation and data quality."""
+
+from django.apps import apps
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, serializers, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from partnerships.api_support import (
+    PageNumberPagination,
+    SourceRefSerializer,
+    streamed_csv,
+    wants_csv,
+)
+from partnerships.models import (
+    Partner,
+    Release,
+)
+from partnerships.quality import disagreements, quality_checks
+
+# -- releases --------------------------------------------------------------------------------
+
+
+class ReleaseSerializer(serializers.ModelSerializer):
+    citation = serializers.CharField(read_only=True)
+    api_url = serializers.HyperlinkedIdentityField(
+        view_name="api:release-detail", lookup_field="version"
+    )
+
+    class Meta:
+        model = Release
+        fields = ("version", "created", "notes", "checksum", "counts", "citation", "api_url")
+
+
+class ReleaseDetailSerializer(ReleaseSerializer):
+    class Meta(ReleaseSerializer.Meta):
+        fields = (*ReleaseSerializer.Meta.fields, "changelog")
+
+
+class ReleaseViewSet(viewsets.ReadOnlyModelViewSet):
+    """Numbered dataset releases; each detail carries its machine-readable changelog
+    (added / changed with field-level before and after / removed, by kind of fact)."""
+
+    queryset = Release.objects.order_by("-created")
+    lookup_field = "version"
+    lookup_value_regex = r"[0-9][0-9.]*"
+    filterset_class = None
+    permission_classes = [permissions.AllowAny]
+
+    def get_serializer_class(self):
+        return ReleaseDetailSerializer if self.action == "retrieve" else ReleaseSerializer
+
+
+# -- curators' checks: reconciliation and data quality ------------------------------------------
+
+
+def _admin_url(request, obj) -> str:
+    opts = obj._meta
+    return request.build_absolute_uri(
+        reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+    )
+
+
+class ReconcileView(APIView):
+    """Figures of one partner and mission, dated within a month of each other, that
+    disagree: side by side with their sources and the size of the disagreement."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("partner", OpenApiTypes.STR, description="ISO alpha-3."),
+            OpenApiParameter("mission", OpenApiTypes.STR, description="Mission slug."),
+            OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"]),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request):
+        partner = mission = None
+        if code := request.query_params.get("partner"):
+            partner = Partner.objects.filter(iso3=code.upper()).first()
+            if partner is None:
+                raise ValidationError({"partner": [f"Unknown partner: {code}."]})
+        if slug := request.query_params.get("mission"):
+            mission = apps.get_model("missions.Mission").objects.filter(slug=slug).first()
+            if mission is None:
+                raise ValidationError({"mission": [f"Unknown mission: {slug}."]})
+        found = disagreements(partner, mission)
+        if wants_csv(request):
+            rows = (
+                [d.partner.iso3, d.mission.slug, f.as_of_iso, f.personnel, f.source.key,
+                 f.source.url, d.spread, d.relative_spread]
+                for d in found
+                for f in d.figures
+            )  # fmt: skip
+            header = ["partner", "mission", "as_of", "personnel", "source", "source_url",
+                      "spread", "relative_spread"]  # fmt: skip
+            return streamed_csv(request, "reconcile", header, rows)
+        return Response(
+            {
+                "count": len(found),
+                "window_days": 31,
+                "results": [
+                    {
+                        "partner": d.partner.iso3,
+                        "mission": d.mission.slug,
+                        "low": d.low,
+                        "high": d.high,
+                        "spread": d.spread,
+                        "relative_spread": d.relative_spread,
+                        "figures": [
+                            {
+                                "id": f.pk,
+                                "as_of": f.as_of_iso,
+                                "personnel": f.personnel,
+                                "measure": f.measure,
+                                "estimate": f.estimate,
+                                "source": SourceRefSerializer(
+                                    f.source, context={"request": request}
+                                ).data,
+                                "admin_url": _admin_url(request, f),
+                            }
+                            for f in d.figures
+                        ],
+                    }
+                    for d in found
+                ],
+            }
+        )
+
+
+class QualityView(APIView):
+    """Data-quality checks for curators: a summary, or one check's flagged facts (paginated)."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("check", OpenApiTypes.STR, description="One check's name.")],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request):
+        checks = quality_checks()
+        name = request.query_params.get("check")
+        if not name:
+            return Response(
+                {
+                    key: {
+                        "title": check["title"],
+                        "count": check["queryset"].count(),
+                        "url": request.build_absolute_uri(f"?check={key}"),
+                    }
+                    for key, check in checks.items()
+                }
+            )
+        if name not in checks:
+            raise ValidationError({"check": [f"Unknown check; one of: {', '.join(checks)}."]})
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(checks[name]["queryset"], request, view=self)
+        return paginator.get_paginated_response(
+            [
+                {"id": obj.pk, "label": str(obj), "admin_url": _admin_url(request, obj)}
+                for obj in page
+            ]
+        )
