@@ -1,15 +1,17 @@
-"""The missions' pages: the list and one mission with its contributors over time."""
+"""The missions' pages: the list and one mission with its contributors over time (one row
+per partner, a page at a time, aggregated in the database: any number of contributions
+and figures gives a page of the same bounded size)."""
 
 import datetime as dt
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 
 from partnerships import charts
-from partnerships.views import Citations, prepare_filter_form
+from partnerships.views import Citations, contribution_groups, prepare_filter_form
 
-from .filtersets import ContributionFilterSet, MissionFilterSet
-from .models import Contribution, ContributionFigure, Mission
+from .filtersets import MissionFilterSet
+from .models import Contribution, Mission
 
 
 def mission_list(request):
@@ -35,40 +37,47 @@ def mission_list(request):
     )
 
 
+def contributors_per_year(rows, first_year: int, last_year: int) -> list[tuple[int, int]]:
+    """(year, partners contributing at some point that year), counted in the database in
+    one query: a contribution counts in a year when its coverage overlaps the year (the
+    rule of :func:`partnerships.charts.participants_per_year`)."""
+    counts = rows.aggregate(
+        **{
+            f"y{year}": Count(
+                "partner",
+                distinct=True,
+                filter=Q(covers_from__lte=dt.date(year, 12, 31))
+                & (Q(covers_until__isnull=True) | Q(covers_until__gte=dt.date(year, 1, 1))),
+            )
+            for year in range(first_year, last_year + 1)
+        }
+    )
+    return [(year, counts[f"y{year}"]) for year in range(first_year, last_year + 1)]
+
+
 def mission_detail(request, slug: str):
     mission = get_object_or_404(
         Mission.objects.prefetch_related("sources", "cooperation_areas"), slug=slug
     )
-    rows = Contribution.objects.select_related("partner").prefetch_related(
-        "roles",
-        "sources",
-        Prefetch("figures", queryset=ContributionFigure.objects.select_related("source")),
-    )
-    contributions = list(
-        ContributionFilterSet({"mission": [slug], "ordering": "start"}, queryset=rows).qs
-    )
     refs = Citations()
     mission.refs = refs.cite(mission.sources.all())
-    for item in contributions:
-        item.refs = refs.cite(item.sources.all())
-        item.figure_list = list(item.figures.all())
-        for figure in item.figure_list:
-            figure.refs = refs.cite([figure.source])
-        item.chart = charts.figures_chart(item.figure_list)
-        item.chart_id = f"figures-{item.pk}"
+    rows = Contribution.objects.filter(mission=mission)
+    # One row per partner, a page at a time; the timeline's lanes are the most recent.
+    groups = contribution_groups(request, rows, "partner", "contributors_page", refs)
+    groups.link(request, {"mission": mission.slug})
     today = dt.date.today()
-    per_year = charts.participants_per_year(contributions, today)
-    if mission.covers_until:
-        per_year = [(y, n) for y, n in per_year if y <= mission.covers_until.year]
     chart = None
-    if len(per_year) > 1:
-        chart = charts.column_chart(
-            [(str(year), n, f"{year}: {n} contributing partners") for year, n in per_year],
-            height=150,
-            summary="Contributing partners each year: "
-            + ", ".join(f"{year} {n}" for year, n in per_year)
-            + ".",
-        )
+    last = min(mission.covers_until.year if mission.covers_until else today.year, today.year)
+    if groups.first and last > groups.first.year:
+        per_year = contributors_per_year(rows, groups.first.year, last)
+        if len(per_year) > 1:
+            chart = charts.column_chart(
+                [(str(year), n, f"{year}: {n} contributing partners") for year, n in per_year],
+                height=150,
+                summary="Contributing partners each year: "
+                + ", ".join(f"{year} {n}" for year, n in per_year)
+                + ".",
+            )
     hosts = [country.code for country in mission.hosts]
     host_map = None
     if hosts:
@@ -80,9 +89,9 @@ def mission_detail(request, slug: str):
         "missions/mission_detail.html",
         {
             "mission": mission,
-            "contributions": contributions,
-            "timeline": charts.mission_timeline_chart(mission, contributions, today)
-            if contributions
+            "groups": groups,
+            "timeline": charts.mission_timeline_chart(mission, groups, today)
+            if groups.groups
             else None,
             "chart": chart,
             "host_map": host_map,

@@ -147,6 +147,7 @@ class Timeline:
     row_height: float
     bar_height: float
     today_x: float
+    more: int = 0  # lanes not drawn (the page's table lists them)
 
     @property
     def ticks(self):
@@ -192,10 +193,13 @@ def period_bar(period, axis: Axis, css: str, name: str, today: dt.date) -> Bar |
     return Bar(x0, max(round(x1 - x0, 1), 2.0), " ".join(classes), title)
 
 
-def partner_lanes(partner, axis: Axis, today: dt.date) -> LaneGroup:
+def partner_lanes(partner, axis: Axis, today: dt.date, groups=None) -> LaneGroup:
     """One partner's frameworks, missions and milestones as lanes.
 
-    Reads the prefetched relations of :func:`partnerships.crossref.partner_with_facts`.
+    Reads the prefetched relations of :func:`partnerships.crossref.partner_with_facts`;
+    with ``groups`` (the profile's lanes of
+    :class:`partnerships.views.ContributionGroup`), one lane per group instead of the
+    partner's contributions.
     """
     group = LaneGroup(heading=partner.name, url=partner.get_absolute_url())
     lanes: dict[tuple[str, int], Lane] = {}
@@ -208,7 +212,21 @@ def partner_lanes(partner, axis: Axis, today: dt.date) -> LaneGroup:
         bar = period_bar(item, axis, f"bar-framework status-{item.status}", str(framework), today)
         if bar:
             lane.bars.append(bar)
-    for item in partner.contributions.all():
+    if groups is not None:
+        for item in groups:
+            mission = item.obj
+            label = mission.acronym or mission.name
+            lanes[("m", mission.pk)] = group_lane(
+                item,
+                label,
+                mission.get_absolute_url(),
+                "mission",
+                str(mission),
+                axis,
+                today,
+                lambda f: f"{f.personnel} personnel ({f.measure}, {f.as_of_display})",
+            )
+    for item in partner.contributions.all() if groups is None else ():
         mission = item.mission
         lane = lanes.setdefault(
             ("m", mission.pk),
@@ -251,6 +269,37 @@ def partner_lanes(partner, axis: Axis, today: dt.date) -> LaneGroup:
             )
         )
     return group
+
+
+def thinned(items: list, most: int) -> list:
+    """At most ``most`` of ``items``, evenly spaced, the last always kept."""
+    if len(items) <= most:
+        return items
+    step = -(-len(items) // most)
+    kept = items[::step]
+    return kept if kept[-1] is items[-1] else [*kept[: most - 1], items[-1]]
+
+
+LANE_POINTS = 12  # figure dots per lane of a grouped timeline
+
+
+def group_lane(
+    group, label: str, url: str, css: str, name: str, axis: Axis, today, point_title
+) -> Lane:
+    """A lane for one :class:`partnerships.views.ContributionGroup`: its contributions'
+    bars (one from the first start to the last end when they are many) and at most
+    LANE_POINTS of its figures, each titled by ``point_title(figure)``."""
+    lane = Lane(label, url, css)
+    spans = group.listed_spans
+    for span in spans:
+        bar = period_bar(span, axis, "bar-mission", name, today)
+        if bar:
+            if len(spans) == 1 and group.contributions > 1:
+                bar.title = f"{name}: {group.contributions} contributions, {span.period_display}"
+            lane.bars.append(bar)
+    for figure in thinned(group.series, LANE_POINTS):
+        lane.points.append(Point(axis.x(figure.as_of), "point-figure", point_title(figure)))
+    return lane
 
 
 def timeline_dates(partner) -> list[dt.date]:
@@ -303,11 +352,35 @@ def layout(groups: list[LaneGroup], axis: Axis, summary: str, today: dt.date) ->
     )
 
 
-def partner_timeline_chart(partner, today: dt.date | None = None) -> Timeline:
-    """The profile's timeline: one lane per framework and mission, milestones below."""
+def more_text(shown: int, total: int, kind: str) -> str:
+    return f" The {shown} most recent of {total} {kind} are drawn." if total > shown else ""
+
+
+def profile_timeline_chart(partner, groups, today: dt.date | None = None) -> Timeline:
+    """The profile's timeline: one lane per framework, one per mission of ``groups.lanes``
+    (at most views.MAX_LANES, the most recent), milestones below."""
     today = today or dt.date.today()
-    axis = axis_for(timeline_dates(partner), LABEL_WIDTH, PLOT_WIDTH, today)
-    return layout([partner_lanes(partner, axis, today)], axis, timeline_summary(partner), today)
+    dates = [p.covers_from for p in partner.participations.all()]
+    dates += [p.covers_until for p in partner.participations.all() if p.covers_until]
+    dates += [m.date for m in partner.milestones.all()]
+    dates += [g.first for g in groups.lanes] + [partner.nato_accession]
+    axis = axis_for([d for d in dates if d], LABEL_WIDTH, PLOT_WIDTH, today)
+    parts = []
+    for item in partner.participations.all():
+        name = item.framework.acronym or item.framework.name
+        parts.append(f"{name} {item.start_display} to {item.end_display}")
+    for group in groups.lanes:
+        name = group.obj.acronym or group.obj.name
+        periods = "; ".join(f"{s.start_display} to {s.end_display}" for s in group.listed_spans)
+        parts.append(f"contributed to {name} {periods}")
+    if partner.nato_accession:
+        parts.append(f"acceded to NATO {partner.nato_accession_display}")
+    summary = f"{partner.name}: " + ("; ".join(parts) if parts else "no dated facts") + "."
+    summary += more_text(len(groups.lanes), groups.groups, "missions")
+    lanes = partner_lanes(partner, axis, today, groups=groups.lanes)
+    chart = layout([lanes], axis, summary, today)
+    chart.more = groups.groups - len(groups.lanes)
+    return chart
 
 
 def compare_timeline_chart(partners, today: dt.date | None = None) -> Timeline:
@@ -320,49 +393,54 @@ def compare_timeline_chart(partners, today: dt.date | None = None) -> Timeline:
     return layout(groups, axis, summary, today)
 
 
-def mission_timeline_chart(mission, contributions, today: dt.date | None = None) -> Timeline:
-    """A mission's contributors as lanes across the mission's years; figures as dots."""
+def mission_timeline_chart(mission, groups, today: dt.date | None = None) -> Timeline:
+    """A mission's contributors as lanes across the mission's years, one per partner of
+    ``groups.lanes`` (at most views.MAX_LANES, the most recent); figures as dots."""
     today = today or dt.date.today()
-    dates = [mission.covers_from, mission.covers_until]
-    dates += [c.covers_from for c in contributions]
+    dates = [mission.covers_from, mission.covers_until, groups.first]
+    dates += [g.first for g in groups.lanes]
     axis = axis_for(dates, LABEL_WIDTH, PLOT_WIDTH, today)
     group = LaneGroup(heading=str(mission))
     mission_bar = period_bar(mission, axis, "bar-host", str(mission), today)
     if mission_bar:
         group.lanes.append(Lane("Mission", css="mission-span", bars=[mission_bar]))
-    lanes: dict[int, Lane] = {}
-    for item in contributions:
-        partner = item.partner
-        lane = lanes.setdefault(partner.pk, Lane(partner.name, partner.get_absolute_url()))
-        bar = period_bar(item, axis, "bar-mission", partner.name, today)
-        if bar:
-            lane.bars.append(bar)
-        for figure in item.figures.all():
-            lane.points.append(
-                Point(
-                    axis.x(figure.as_of),
-                    "point-figure",
-                    f"{partner.name}: {figure.personnel} personnel ({figure.as_of_display})",
-                )
+    for item in groups.lanes:
+        partner = item.obj
+        group.lanes.append(
+            group_lane(
+                item,
+                partner.name,
+                partner.get_absolute_url(),
+                "",
+                partner.name,
+                axis,
+                today,
+                lambda f, name=partner.name: f"{name}: {f.personnel} personnel ({f.as_of_display})",
             )
-    group.lanes += list(lanes.values())
-    summary = (
-        f"{mission}: {mission.period_display}; "
-        + "; ".join(f"{c.partner.name} {c.period_display}" for c in contributions)
-        + "."
-    )
-    return layout([group], axis, summary, today)
+        )
+    periods = [f"{g.obj.name} {s.period_display}" for g in groups.lanes for s in g.listed_spans]
+    summary = f"{mission}: {mission.period_display}; " + "; ".join(periods) + "."
+    summary += more_text(len(groups.lanes), groups.groups, "contributors")
+    chart = layout([group], axis, summary, today)
+    chart.more = groups.groups - len(groups.lanes)
+    return chart
 
 
 # -- column charts ------------------------------------------------------------------------
 
 
+def svg_number(value: float) -> str:
+    """A coordinate as SVG text, rounded to a tenth: templates print it as it is (a float
+    would go through localisation, which costs more than the rest of a chart's drawing)."""
+    return f"{round(value, 1):g}"
+
+
 @dataclass
 class Column:
-    x: float
-    y: float
-    width: float
-    height: float
+    x: str  # SVG numbers (svg_number)
+    y: str
+    width: str
+    height: str
     label: str
     value: int
     title: str
@@ -374,7 +452,7 @@ class ColumnChart:
     width: float
     height: float
     columns: list[Column]
-    gridlines: list[tuple[float, int]]
+    gridlines: list[tuple[str, str]]  # (y, value) as SVG text
     baseline: float
     summary: str
 
@@ -399,10 +477,10 @@ def column_chart(
         h = round(plot_h * value / top_value, 1)
         columns.append(
             Column(
-                x=round(left + i * slot + slot * 0.15, 1),
-                y=round(top + plot_h - h, 1),
-                width=round(max(slot * 0.7, 1.0), 1),
-                height=h,
+                x=svg_number(left + i * slot + slot * 0.15),
+                y=svg_number(top + plot_h - h),
+                width=svg_number(max(slot * 0.7, 1.0)),
+                height=svg_number(h),
                 label=label,
                 value=value,
                 title=title,
@@ -410,7 +488,7 @@ def column_chart(
             )
         )
     gridlines = [
-        (round(top + plot_h - plot_h * v / top_value, 1), v)
+        (svg_number(top + plot_h - plot_h * v / top_value), str(v))
         for v in range(0, int(top_value) + 1, int(step))
     ]
     return ColumnChart(width, height, columns, gridlines, top + plot_h, summary)
@@ -445,8 +523,9 @@ def participants_per_year(participations, today: dt.date | None = None):
     return counts
 
 
-def figures_chart(figures) -> ColumnChart | None:
-    """A small chart of a contribution's personnel figures, when it has several."""
+def figures_chart(figures, note: str = "") -> ColumnChart | None:
+    """A small chart of personnel figures, when there are several; ``note`` says when
+    they are a sample of more."""
     figures = list(figures)
     if len(figures) < 2:
         return None
@@ -459,6 +538,8 @@ def figures_chart(figures) -> ColumnChart | None:
         for f in figures
     ]
     summary = "Personnel: " + ", ".join(f"{t}" for _, _, t in items) + "."
+    if note:
+        summary = f"{note}. {summary}"
     return column_chart(items, width=300, height=110, label_every=len(items), summary=summary)
 
 

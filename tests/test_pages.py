@@ -152,7 +152,10 @@ PAGES = [
         _detail_world(lambda w: "/partners/?framework=pfp&as_of=2000-01-01&region=europe"),
         9,
     ),
-    Page("partner profile", _partner_profile, 10),
+    # Partner, its sources, participations (+ sources), milestones (+ sources): 6; its
+    # contributions one row per mission: totals, the page, the timeline's lanes, then for
+    # those shown their periods, roles, figures (sampled in SQL) and sources: 7.
+    Page("partner profile", _partner_profile, 13),
     Page("compare", _compare, 11),
     Page("framework matrix", _detail_world(lambda w: "/matrix/frameworks/?as_of=2000-01-01"), 3),
     Page("mission matrix", _detail_world(lambda w: "/matrix/missions/"), 5),
@@ -168,7 +171,9 @@ PAGES = [
     Page("frameworks", _detail_world(lambda w: "/frameworks/"), 1),
     Page("framework", _detail_world(lambda w: "/frameworks/pfp/?as_of=2000-01-01"), 10),
     Page("missions", _detail_world(lambda w: "/missions/"), 1),
-    Page("mission", _detail_world(lambda w: "/missions/kfor/"), 8),
+    # Mission, sources, areas: 3; contributors one row per partner: 7 (as on the profile);
+    # partners per year, counted in one query: 1.
+    Page("mission", _detail_world(lambda w: "/missions/kfor/"), 11),
 ]
 
 
@@ -437,3 +442,106 @@ def test_year_precision_is_shown_as_a_year(client):
     html = client.get(partner.get_absolute_url()).content.decode()
     assert "<td>1995</td>" in html
     assert "1 January 1995" not in html
+
+
+# -- pages stay bounded at any size -----------------------------------------------------------
+
+
+def build_many_contributions(partner, missions: int, per_mission: int, figures: int) -> list:
+    """``partner`` contributing ``per_mission`` times to each of ``missions`` missions (in
+    bulk: the factories would take minutes), with ``figures`` figures to the first one."""
+    from missions.models import Contribution, ContributionFigure, Role
+
+    source = SourceFactory()
+    created = MissionFactory.create_batch(missions, start=dt.date(1995, 1, 1))
+    rows = []
+    for m, mission in enumerate(created):
+        for n in range(per_mission):
+            row = Contribution(
+                partner=partner,
+                mission=mission,
+                start=dt.date(1996 + (m + n * 7) % 25, 1 + n % 12, 1),
+                start_precision=Precision.MONTH,
+                end=dt.date(2021 + n % 3, 6, 30) if (m + n) % 4 else None,
+                end_precision=Precision.DAY if (m + n) % 4 else "",
+            )
+            row.compute_coverage()
+            rows.append(row)
+    rows = Contribution.objects.bulk_create(rows)
+    troops = Role.objects.get(slug="troops")
+    Contribution.roles.through.objects.bulk_create(
+        Contribution.roles.through(contribution=row, role=troops) for row in rows
+    )
+    Contribution.sources.through.objects.bulk_create(
+        Contribution.sources.through(contribution=row, source=source) for row in rows
+    )
+    first = rows[0]
+    ContributionFigure.objects.bulk_create(
+        ContributionFigure(
+            contribution=first,
+            as_of=dt.date(2000, 1, 1) + dt.timedelta(days=7 * n),
+            as_of_precision=Precision.DAY,
+            personnel=100 + (n * 37) % 500,
+            source=source,
+        )
+        for n in range(figures)
+    )
+    return created
+
+
+def test_profile_and_mission_pages_stay_bounded_at_scale(client):
+    """300 contributions to 120 missions, 1,000 figures on one: the pages draw a page of
+    rows, the most recent lanes and a sample of figures, in as many queries as for five."""
+    from partnerships.views import GROUPS_PER_PAGE, MAX_LANES, MAX_POINTS
+
+    partner = PartnerFactory()
+    ParticipationFactory(partner=partner)
+    MilestoneFactory(partner=partner)
+    missions = build_many_contributions(partner, missions=60, per_mission=3, figures=1000)
+    build_many_contributions(partner, missions=60, per_mission=2, figures=0)
+    url = partner.get_absolute_url()
+    queries, response = count_queries(client, url)
+    assert queries == 13  # as pinned for five rows above
+    html = response.content.decode()
+    assert len(response.content) < 1_000_000, len(response.content)
+    groups = response.context["groups"]
+    assert (groups.groups, groups.contributions) == (120, 300)
+    assert len(groups.page) == GROUPS_PER_PAGE and groups.page.paginator.num_pages == 5
+    assert len(groups.lanes) == MAX_LANES and response.context["timeline"].more == 90
+    assert html.count('class="lane mission"') == MAX_LANES
+    assert f"all {groups.groups} are in the" in html
+    assert 'rel="next"' in html and "contributions_page=2#contributions-title" in html
+    assert f"/api/v1/contributions/?partner={partner.iso3}&amp;format=csv" in html
+    # The first row holds the 1,000 figures: sampled in SQL, with the latest and the peak.
+    (row,) = [g for g in groups.page if g.key == missions[0].pk]
+    assert row.figures == 1000 and MAX_POINTS <= len(row.series) <= MAX_POINTS + 2
+    assert row.latest.as_of == dt.date(2000, 1, 1) + dt.timedelta(days=7 * 999)
+    assert row.peak.personnel == 599
+    assert "of 1000 figures charted" in html and "All 1000 figures (CSV)" in html
+    assert f"mission={missions[0].slug}" in row.figures_url
+    # Another page: the same size, the same queries.
+    queries, second = count_queries(client, url + "?contributions_page=5")
+    assert queries == 13 and len(second.context["groups"].page) == 120 - 4 * GROUPS_PER_PAGE
+    assert len(second.content) < 1_000_000
+    # The mission page: one partner, 3 contributions, the figures sampled the same way.
+    queries, page = count_queries(client, missions[0].get_absolute_url())
+    assert queries == 11 and len(page.content) < 200_000
+    assert "3 contributions" in page.content.decode()
+    assert "of 1000 figures charted" in page.content.decode()
+
+
+def test_mission_page_pages_its_contributors(client):
+    mission = MissionFactory(start=dt.date(1995, 1, 1))
+    partners = PartnerFactory.create_batch(40)
+    for n, partner in enumerate(partners):
+        ContributionFactory(partner=partner, mission=mission, start=dt.date(1996 + n % 20, 1, 1))
+    queries, response = count_queries(client, mission.get_absolute_url())
+    assert queries == 11
+    groups = response.context["groups"]
+    assert groups.groups == 40 and len(groups.page) == 25 and len(groups.lanes) == 30
+    chart = response.context["chart"]
+    # Partners per year, counted in SQL: two a year from 1996 (year precision: a year
+    # each), every one of them ongoing.
+    assert [c.value for c in chart.columns][:3] == [2, 4, 6]
+    nxt = client.get(mission.get_absolute_url(), {"contributors_page": 2})
+    assert len(nxt.context["groups"].page) == 15
