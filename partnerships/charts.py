@@ -193,13 +193,10 @@ def period_bar(period, axis: Axis, css: str, name: str, today: dt.date) -> Bar |
     return Bar(x0, max(round(x1 - x0, 1), 2.0), " ".join(classes), title)
 
 
-def partner_lanes(partner, axis: Axis, today: dt.date, groups=None) -> LaneGroup:
-    """One partner's frameworks, missions and milestones as lanes.
-
-    Reads the prefetched relations of :func:`partnerships.crossref.partner_with_facts`;
-    with ``groups`` (the profile's lanes of
-    :class:`partnerships.views.ContributionGroup`), one lane per group instead of the
-    partner's contributions.
+def partner_lanes(partner, axis: Axis, today: dt.date, groups) -> LaneGroup:
+    """One partner's frameworks, missions and milestones as lanes: one lane per
+    framework (its prefetched participations), one per mission of ``groups`` (the lanes of
+    :class:`partnerships.views.ContributionGroups`), its prefetched milestones below.
     """
     group = LaneGroup(heading=partner.name, url=partner.get_absolute_url())
     lanes: dict[tuple[str, int], Lane] = {}
@@ -212,37 +209,19 @@ def partner_lanes(partner, axis: Axis, today: dt.date, groups=None) -> LaneGroup
         bar = period_bar(item, axis, f"bar-framework status-{item.status}", str(framework), today)
         if bar:
             lane.bars.append(bar)
-    if groups is not None:
-        for item in groups:
-            mission = item.obj
-            label = mission.acronym or mission.name
-            lanes[("m", mission.pk)] = group_lane(
-                item,
-                label,
-                mission.get_absolute_url(),
-                "mission",
-                str(mission),
-                axis,
-                today,
-                lambda f: f"{f.personnel} personnel ({f.measure}, {f.as_of_display})",
-            )
-    for item in partner.contributions.all() if groups is None else ():
-        mission = item.mission
-        lane = lanes.setdefault(
-            ("m", mission.pk),
-            Lane(mission.acronym or mission.name, mission.get_absolute_url(), "mission"),
+    for item in groups:
+        mission = item.obj
+        label = mission.acronym or mission.name
+        lanes[("m", mission.pk)] = group_lane(
+            item,
+            label,
+            mission.get_absolute_url(),
+            "mission",
+            str(mission),
+            axis,
+            today,
+            lambda f: f"{f.personnel} personnel ({f.measure}, {f.as_of_display})",
         )
-        bar = period_bar(item, axis, "bar-mission", str(mission), today)
-        if bar:
-            lane.bars.append(bar)
-        for figure in item.figures.all():
-            lane.points.append(
-                Point(
-                    axis.x(figure.as_of),
-                    "point-figure",
-                    f"{figure.personnel} personnel ({figure.measure}, {figure.as_of_display})",
-                )
-            )
     group.lanes = list(lanes.values())
     milestones = list(partner.milestones.all())
     if milestones:
@@ -302,28 +281,6 @@ def group_lane(
     return lane
 
 
-def timeline_dates(partner) -> list[dt.date]:
-    dates = [p.covers_from for p in partner.participations.all()]
-    dates += [c.covers_from for c in partner.contributions.all()]
-    dates += [m.date for m in partner.milestones.all()]
-    dates += [p.covers_until for p in partner.participations.all() if p.covers_until]
-    return [d for d in [*dates, partner.nato_accession] if d]
-
-
-def timeline_summary(partner) -> str:
-    """The timeline in words, for screen readers and the chart's description."""
-    parts = []
-    for item in partner.participations.all():
-        name = item.framework.acronym or item.framework.name
-        parts.append(f"{name} {item.start_display} to {item.end_display}")
-    for item in partner.contributions.all():
-        name = item.mission.acronym or item.mission.name
-        parts.append(f"contributed to {name} {item.start_display} to {item.end_display}")
-    if partner.nato_accession:
-        parts.append(f"acceded to NATO {partner.nato_accession_display}")
-    return f"{partner.name}: " + ("; ".join(parts) if parts else "no dated facts") + "."
-
-
 def layout(groups: list[LaneGroup], axis: Axis, summary: str, today: dt.date) -> Timeline:
     y = TOP
     show_headings = len(groups) > 1
@@ -356,15 +313,18 @@ def more_text(shown: int, total: int, kind: str) -> str:
     return f" The {shown} most recent of {total} {kind} are drawn." if total > shown else ""
 
 
-def profile_timeline_chart(partner, groups, today: dt.date | None = None) -> Timeline:
-    """The profile's timeline: one lane per framework, one per mission of ``groups.lanes``
-    (at most views.MAX_LANES, the most recent), milestones below."""
-    today = today or dt.date.today()
+def grouped_dates(partner, groups) -> list[dt.date]:
+    """The dates a partner's timeline spans: its frameworks, milestones and accession and
+    the starts of ``groups.lanes`` (its missions drawn)."""
     dates = [p.covers_from for p in partner.participations.all()]
     dates += [p.covers_until for p in partner.participations.all() if p.covers_until]
     dates += [m.date for m in partner.milestones.all()]
     dates += [g.first for g in groups.lanes] + [partner.nato_accession]
-    axis = axis_for([d for d in dates if d], LABEL_WIDTH, PLOT_WIDTH, today)
+    return [d for d in dates if d]
+
+
+def grouped_summary(partner, groups) -> str:
+    """A partner's timeline in words, for screen readers and the chart's description."""
     parts = []
     for item in partner.participations.all():
         name = item.framework.acronym or item.framework.name
@@ -376,21 +336,36 @@ def profile_timeline_chart(partner, groups, today: dt.date | None = None) -> Tim
     if partner.nato_accession:
         parts.append(f"acceded to NATO {partner.nato_accession_display}")
     summary = f"{partner.name}: " + ("; ".join(parts) if parts else "no dated facts") + "."
-    summary += more_text(len(groups.lanes), groups.groups, "missions")
+    return summary + more_text(len(groups.lanes), groups.groups, "missions")
+
+
+def profile_timeline_chart(partner, groups, today: dt.date | None = None) -> Timeline:
+    """The profile's timeline: one lane per framework, one per mission of ``groups.lanes``
+    (at most views.MAX_LANES, the most recent), milestones below."""
+    today = today or dt.date.today()
+    axis = axis_for(grouped_dates(partner, groups), LABEL_WIDTH, PLOT_WIDTH, today)
     lanes = partner_lanes(partner, axis, today, groups=groups.lanes)
-    chart = layout([lanes], axis, summary, today)
+    chart = layout([lanes], axis, grouped_summary(partner, groups), today)
     chart.more = groups.groups - len(groups.lanes)
     return chart
 
 
 def compare_timeline_chart(partners, today: dt.date | None = None) -> Timeline:
-    """Several partners on one shared time axis, one group of lanes each."""
+    """Several partners on one shared time axis, one group of lanes each: its frameworks,
+    the missions of its ``groups.lanes`` (at most views.MAX_LANES, the most recent) and
+    its milestones. Each partner's ``lanes_more`` says how many missions are left out."""
     today = today or dt.date.today()
-    dates = [d for partner in partners for d in timeline_dates(partner)]
+    dates = [d for partner in partners for d in grouped_dates(partner, partner.groups)]
     axis = axis_for(dates, LABEL_WIDTH, PLOT_WIDTH, today)
-    groups = [partner_lanes(partner, axis, today) for partner in partners]
-    summary = " ".join(timeline_summary(partner) for partner in partners)
-    return layout(groups, axis, summary, today)
+    groups = [
+        partner_lanes(partner, axis, today, groups=partner.groups.lanes) for partner in partners
+    ]
+    summary = " ".join(grouped_summary(partner, partner.groups) for partner in partners)
+    chart = layout(groups, axis, summary, today)
+    for partner in partners:
+        partner.lanes_more = partner.groups.groups - len(partner.groups.lanes)
+    chart.more = sum(partner.lanes_more for partner in partners)
+    return chart
 
 
 def mission_timeline_chart(mission, groups, today: dt.date | None = None) -> Timeline:

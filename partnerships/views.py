@@ -44,7 +44,7 @@ from django.utils.dateparse import parse_datetime
 from . import charts
 from . import search as engine
 from .api_support import streamed_csv
-from .crossref import framework_matrix, mission_matrix, partner_with_facts
+from .crossref import framework_matrix, mission_matrix
 from .dates import active_on_q
 from .filtersets import PartnerFilterSet, SourceFilterSet, model, partner_status_q
 from .history import parse_known_at, past_instances, snapshot
@@ -549,6 +549,14 @@ class Span:
     def period_display(self) -> str:
         return f"{self.start_display} – {self.end_display}"
 
+    @property
+    def start(self):
+        return self.first.start
+
+    @property
+    def end(self):
+        return self.last.end
+
 
 @dataclass
 class ContributionGroup:
@@ -677,7 +685,7 @@ class ContributionGroups:
 
 
 def contribution_groups(
-    request, rows, by: str, param: str, refs: Citations | None = None
+    request, rows, by: str, param: str, refs: Citations | None = None, details: bool = True
 ) -> ContributionGroups:
     """``rows`` grouped by ``by``: the page of groups asked by ``request.GET[param]`` (in
     order of first start) and the MAX_LANES most recent groups, each with its roles,
@@ -685,7 +693,8 @@ def contribution_groups(
     database, always with the latest and the peak).
 
     Seven queries whatever the number of contributions and figures: the totals, the page,
-    the lanes, then for the groups shown their periods, roles, figures and sources.
+    the lanes, then for the groups shown their periods, roles, figures and sources; five
+    without ``details`` (no roles, no sources: the compare page lists periods only).
     """
     contribution = model("missions.Contribution")
     figure = model("missions.ContributionFigure")
@@ -730,7 +739,9 @@ def contribution_groups(
         group.spans.append(item)
     lanes.sort(key=lambda g: (g.first is None, g.first or dt.date.min, g.obj.name, g.key))
     roles = (
-        contribution.roles.through.objects.filter(contribution__in=of_shown)
+        ()
+        if not details
+        else contribution.roles.through.objects.filter(contribution__in=of_shown)
         .values_list(f"contribution__{by}", "role__name")
         .distinct()
         .order_by("role__name")
@@ -763,7 +774,9 @@ def contribution_groups(
         group.series.append(item)
         group.figures = item.total
     sources = (
-        Source.objects.filter(contributions__in=of_shown)
+        ()
+        if not details
+        else Source.objects.filter(contributions__in=of_shown)
         .annotate(group=F(f"contributions__{by}"))
         .distinct()
         .order_by("publisher", "title", "pk")
@@ -909,6 +922,19 @@ def partner_detail(request, iso3: str):
 MAX_COMPARE = 4
 
 
+def _compare_queryset():
+    """Partners with what the comparison shows besides contributions (those are grouped
+    per partner by :func:`contribution_groups`): participations and milestones."""
+    participation = model("frameworks.Participation")
+    return with_status(Partner.objects.all()).prefetch_related(
+        Prefetch(
+            "participations",
+            queryset=participation.objects.select_related("framework").order_by("covers_from"),
+        ),
+        Prefetch("milestones", queryset=Milestone.objects.order_by("date")),
+    )
+
+
 def compare(request):
     codes = []
     for value in request.GET.getlist("partners"):
@@ -917,10 +943,7 @@ def compare(request):
     errors = []
     partners = []
     if codes:
-        found = {
-            p.iso3: p
-            for p in with_status(partner_with_facts(Partner.objects.filter(iso3__in=codes)))
-        }
+        found = {p.iso3: p for p in _compare_queryset().filter(iso3__in=codes)}
         unknown = [code for code in codes if code not in found]
         if unknown:
             errors.append("No partner with the code " + ", ".join(unknown) + ".")
@@ -932,6 +955,14 @@ def compare(request):
         errors.append("Choose at least two partners to compare.")
     for partner in partners:
         partner.status_label = STATUS_LABELS[partner.status_on]
+    if len(partners) >= 2:
+        # Each partner's missions, one row each: the first GROUPS_PER_PAGE by start for the
+        # table and the MAX_LANES most recent for the timeline (five queries a partner).
+        for partner in partners:
+            partner.groups = contribution_groups(
+                request, partner.contributions.all(), "mission", "", details=False
+            )
+            partner.groups.link(request, {"partner": partner.iso3})
     slots = [*[p.iso3 for p in partners], "", "", "", ""][:MAX_COMPARE]
     return render(
         request,

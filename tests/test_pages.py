@@ -156,7 +156,9 @@ PAGES = [
     # contributions one row per mission: totals, the page, the timeline's lanes, then for
     # those shown their periods, roles, figures (sampled in SQL) and sources: 7.
     Page("partner profile", _partner_profile, 13),
-    Page("compare", _compare, 11),
+    # Partners, their participations, milestones, the choices: 4; each partner's
+    # contributions one row per mission as on the profile, without roles and sources: 5.
+    Page("compare", _compare, 4 + 2 * 5),
     Page("framework matrix", _detail_world(lambda w: "/matrix/frameworks/?as_of=2000-01-01"), 3),
     Page("mission matrix", _detail_world(lambda w: "/matrix/missions/"), 5),
     Page("map by status", _detail_world(lambda w: "/map/"), 2),
@@ -528,6 +530,45 @@ def test_profile_and_mission_pages_stay_bounded_at_scale(client):
     assert queries == 11 and len(page.content) < 200_000
     assert "3 contributions" in page.content.decode()
     assert "of 1000 figures charted" in page.content.decode()
+
+
+def test_compare_page_stays_bounded_at_scale(client):
+    """A partner with 300 contributions to 120 missions beside a small one: a row per
+    mission, at most a page of them, the most recent lanes, in as many queries as for five."""
+    from partnerships.views import GROUPS_PER_PAGE, MAX_LANES
+
+    big, small = PartnerFactory(), PartnerFactory()
+    ParticipationFactory(partner=big)
+    MilestoneFactory(partner=big)
+    missions = build_many_contributions(big, missions=60, per_mission=3, figures=1000)
+    build_many_contributions(big, missions=60, per_mission=2, figures=0)
+    build_partner_facts(small, 3)
+    url = f"/compare/?partners={big.iso3},{small.iso3}"
+    queries, response = count_queries(client, url)
+    assert queries == 4 + 2 * 5  # as pinned for five rows above
+    html = response.content.decode()
+    assert len(response.content) < 1_000_000, len(response.content)
+    first, second = response.context["partners"]
+    assert (first.groups.groups, first.groups.contributions) == (120, 300)
+    assert len(first.groups.page) == GROUPS_PER_PAGE and len(first.groups.lanes) == MAX_LANES
+    assert (second.groups.groups, len(second.groups.page), len(second.groups.lanes)) == (3, 3, 3)
+    assert html.count('class="lane mission"') == MAX_LANES + 3
+    assert response.context["timeline"].more == 90 and first.lanes_more == 90
+    assert "and 90 more" in html
+    assert f"{GROUPS_PER_PAGE} of 120 missions" in html
+    assert f"{big.get_absolute_url()}#contributions-title" in html
+    assert f"/api/v1/contributions/?partner={big.iso3}&amp;format=csv" in html
+    # A mission with three contributions: one row listing their three periods.
+    (row,) = [g for g in first.groups.page if g.key == missions[0].pk]
+    assert row.contributions == 3 and len(row.listed_spans) == 3
+    assert html.count(f'<li><a href="{missions[0].get_absolute_url()}">') == 1
+    # Four partners: five queries more each, whatever their size.
+    others = PartnerFactory.create_batch(2)
+    for other in others:
+        build_partner_facts(other, 1)
+    codes = ",".join(p.iso3 for p in [big, small, *others])
+    queries, _ = count_queries(client, f"/compare/?partners={codes}")
+    assert queries == 4 + 4 * 5
 
 
 def test_mission_page_pages_its_contributors(client):
