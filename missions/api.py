@@ -188,16 +188,13 @@ LATEST = ("-as_of", "-id")
 PEAK = ("-personnel", "-as_of", "-id")
 
 
-def _first(contribution, attribute, order):
-    """The first figure in ``order``: from a one-row prefetch when the list made one,
-    else from the contribution's figures."""
+def _first(contribution, attribute, key):
+    """The figure that comes first in the list's SQL order: from its one-row prefetch when
+    the list made one, else the largest ``key`` among the contribution's figures."""
     if hasattr(contribution, attribute):
         found = getattr(contribution, attribute)
         return found[0] if found else None
-    figures = sorted(contribution.figures.all(), key=lambda f: (f.as_of, f.pk))
-    if order == PEAK:
-        figures.sort(key=lambda f: f.personnel)
-    return figures[-1] if figures else None
+    return max(contribution.figures.all(), key=key, default=None)
 
 
 class ContributionDetailSerializer(ContributionSerializer):
@@ -208,11 +205,11 @@ class ContributionDetailSerializer(ContributionSerializer):
 
 
 def latest_figure(contribution):
-    return _first(contribution, "latest_figures", LATEST)
+    return _first(contribution, "latest_figures", lambda f: (f.as_of, f.pk))
 
 
 def peak_figure(contribution):
-    return _first(contribution, "peak_figures", PEAK)
+    return _first(contribution, "peak_figures", lambda f: (f.personnel, f.as_of, f.pk))
 
 
 def one_figure(order, to_attr):

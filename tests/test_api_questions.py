@@ -190,3 +190,24 @@ def test_anonymous_requests_are_throttled_with_429(api, settings, world):
         AnonRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
     assert statuses[:3] == [200, 200, 200]
     assert statuses[3] == 429
+
+
+def test_partner_status_shown_agrees_with_the_status_filter(api):
+    """The serializer's status (Python, from prefetched participations) and the ``status``
+    filter (SQL) state one rule twice: they must give the same answer for every status."""
+    framework = FrameworkFactory()
+    PartnerFactory(iso3="EST", nato_accession=D(2004, 3, 29), nato_accession_precision="day")
+    ParticipationFactory(partner=PartnerFactory(iso3="GEO"), framework=framework)
+    ParticipationFactory(
+        partner=PartnerFactory(iso3="RUS"), framework=framework, status="suspended"
+    )
+    ParticipationFactory(
+        partner=PartnerFactory(iso3="MLT"), framework=framework, end=D(1996, 10, 27),
+        end_precision="day", status="ended",
+    )  # fmt: skip
+    shown = {row["iso3"]: row["status"] for row in api.get("/api/v1/partners/").data["results"]}
+    assert shown == {"EST": "ally", "GEO": "partner", "RUS": "suspended", "MLT": "former"}
+    for status in ("ally", "partner", "suspended", "former"):
+        assert codes(api.get(f"/api/v1/partners/?status={status}")) == sorted(
+            code for code, value in shown.items() if value == status
+        )
