@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from frameworks.models import Framework, Participation
 from partnerships.admin import (
     PERIOD_FIELDSET,
     CSVImportMixin,
@@ -11,8 +12,6 @@ from partnerships.admin import (
     end_display,
     start_display,
 )
-
-from .models import Framework, Participation
 
 
 class ParticipationInline(CuratedInline):

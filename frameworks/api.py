@@ -1,12 +1,11 @@
 """API of frameworks and participations."""
 
-import datetime as dt
-
-from django.db.models import Count
 from rest_framework import serializers, viewsets
 
+from frameworks.filtersets import FrameworkFilterSet, ParticipationFilterSet
+from frameworks.models import Framework, Participation
 from partnerships.api import page_url
-from partnerships.api_support import (
+from partnerships.api.base import (
     CleanModelSerializer,
     CSVExportMixin,
     KnownAtMixin,
@@ -16,11 +15,7 @@ from partnerships.api_support import (
     sources_csv_columns,
     sources_field,
 )
-from partnerships.dates import active_on_q
 from partnerships.models import CooperationArea, Partner
-
-from .filtersets import FrameworkFilterSet, ParticipationFilterSet
-from .models import Framework, Participation
 
 
 class FrameworkRefSerializer(serializers.ModelSerializer):
@@ -44,7 +39,7 @@ class FrameworkSerializer(PeriodSerializerMixin, CleanModelSerializer):
         slug_field="slug", many=True, queryset=CooperationArea.objects.all(), required=False
     )
     participants_now = serializers.IntegerField(
-        read_only=True, help_text="Partners in the framework today."
+        source="participants_on_day", read_only=True, help_text="Partners in the framework today."
     )
     participants_ever = serializers.IntegerField(
         read_only=True, help_text="Partners ever recorded in the framework."
@@ -85,7 +80,7 @@ class FrameworkViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
 
     serializer_class = FrameworkSerializer
     filterset_class = FrameworkFilterSet
-    known_at_values = {"participants_now": None, "participants_ever": None}
+    known_at_values = {"participants_on_day": None, "participants_ever": None}
     lookup_field = "slug"
     csv_columns = [
         ("slug", "slug"),
@@ -95,21 +90,17 @@ class FrameworkViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
         ("parent", "parent.slug"),
         ("members_only_partners", "members_only_partners"),
         *period_csv_columns(),
-        ("participants_now", "participants_now"),
+        ("participants_now", "participants_on_day"),
         ("participants_ever", "participants_ever"),
         ("cooperation_areas", lambda f: "; ".join(a.slug for a in f.cooperation_areas.all())),
         *sources_csv_columns(),
     ]
 
     def get_queryset(self):
-        now = active_on_q(dt.date.today(), "participations__")
         return (
             Framework.objects.select_related("parent")
             .prefetch_related("children", "cooperation_areas", "sources")
-            .annotate(
-                participants_now=Count("participations__partner", filter=now, distinct=True),
-                participants_ever=Count("participations__partner", distinct=True),
-            )
+            .with_participant_counts()
             .order_by("name")
         )
 

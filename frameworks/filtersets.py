@@ -2,6 +2,7 @@
 
 import django_filters as filters
 
+from frameworks.models import Framework, Participation
 from partnerships.filtersets import (
     BaseFilterSet,
     CodeFilter,
@@ -10,8 +11,6 @@ from partnerships.filtersets import (
     year_filter,
 )
 from partnerships.models import CooperationArea
-
-from .models import Framework, Participation
 
 
 class FrameworkFilterSet(BaseFilterSet):

@@ -1,15 +1,18 @@
-"""How the ``frameworks`` and ``participations`` knowledge files become objects."""
+"""How the ``frameworks`` and ``participations`` knowledge files become objects, and
+back (the export writes the same format)."""
 
+from frameworks.models import Framework, Participation
 from partnerships.knowledge import (
     Context,
     LoadError,
+    date_text,
+    end_text,
     fields_of,
+    keys_of,
     parse_period,
     refuse_duplicate,
     upsert,
 )
-
-from .models import Framework, Participation
 
 
 def _parents_first(rows: list[dict]) -> list[dict]:
@@ -99,3 +102,46 @@ def load_participations(ctx: Context, rows: list[dict]) -> None:
             },
             {"sources": ctx.cited_sources(row, values)},
         )
+
+
+# -- export ------------------------------------------------------------------------------
+
+
+def export_frameworks() -> list[dict]:
+    """Every frameworks row in the knowledge-file format, by natural key."""
+    return [
+        {
+            "slug": f.slug,
+            "acronym": f.acronym or None,
+            "name": f.name,
+            "kind": f.kind,
+            "parent": f.parent.slug if f.parent else None,
+            "established": date_text(f, "start"),
+            "ended": end_text(f),
+            "members_only_partners": f.members_only_partners,
+            "description": f.description or None,
+            "cooperation_areas": keys_of(f.cooperation_areas.all(), "slug"),
+            "sources": keys_of(f.sources.all()),
+        }
+        for f in Framework.objects.select_related("parent")
+        .prefetch_related("cooperation_areas", "sources")
+        .order_by("slug")
+    ]
+
+
+def export_participations() -> list[dict]:
+    """Every participations row in the knowledge-file format, by natural key."""
+    return [
+        {
+            "partner": p.partner.iso3,
+            "framework": p.framework.slug,
+            "start": date_text(p, "start"),
+            "end": end_text(p),
+            "status": p.status,
+            "notes": p.notes or None,
+            "sources": keys_of(p.sources.all()),
+        }
+        for p in Participation.objects.select_related("partner", "framework")
+        .prefetch_related("sources")
+        .order_by("partner__iso3", "framework__slug", "start")
+    ]

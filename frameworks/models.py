@@ -1,17 +1,28 @@
 """Partnership frameworks and partners' participation in them."""
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 
-from partnerships.dates import periods_overlap
+from partnerships.dates import active_on_q, periods_overlap
 from partnerships.models import CooperationArea, Partner, Period, PeriodQuerySet, Source
 
 
 class FrameworkQuerySet(PeriodQuerySet):
     def get_by_natural_key(self, slug: str):
         return self.get(slug=slug)
+
+    def with_participant_counts(self, day: dt.date | None = None):
+        """Annotate ``participants_on_day`` (partners in it on ``day``, today by default)
+        and ``participants_ever``: counted in the database, one query for the list."""
+        on_day = active_on_q(day or dt.date.today(), "participations__")
+        return self.annotate(
+            participants_on_day=Count("participations__partner", filter=on_day, distinct=True),
+            participants_ever=Count("participations__partner", distinct=True),
+        )
 
 
 class Framework(Period):

@@ -1,4 +1,4 @@
-"""What the search reads of frameworks (see :mod:`partnerships.search`)."""
+"""What the search reads of frameworks (see :mod:`partnerships.search.kinds`)."""
 
 from django.urls import reverse
 
@@ -26,3 +26,5 @@ FRAMEWORK = SearchKind(
     snippet=("description",),
     tags="cooperation_areas",
 )
+
+SEARCH_KINDS = (FRAMEWORK,)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from frameworks import views
 
 urlpatterns = [
     path("", views.framework_list, name="framework-list"),

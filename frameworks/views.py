@@ -2,15 +2,13 @@
 
 import datetime as dt
 
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 
+from frameworks.filtersets import FrameworkFilterSet, ParticipationFilterSet
+from frameworks.models import Framework, Participation
 from partnerships import charts
-from partnerships.dates import active_on_q
-from partnerships.views import Citations, as_of_day, prepare_filter_form
-
-from .filtersets import FrameworkFilterSet, ParticipationFilterSet
-from .models import Framework, Participation
+from partnerships.views.common import Citations, as_of_day, prepare_filter_form
 
 
 def framework_list(request):
@@ -19,18 +17,7 @@ def framework_list(request):
     day = as_of_day(filterset, "active_on") or dt.date.today()
     frameworks = []
     if valid:
-        frameworks = (
-            filterset.qs.select_related("parent")
-            # Participants on the day and ever, counted in the database.
-            .annotate(
-                on_day=Count(
-                    "participations__partner",
-                    filter=active_on_q(day, "participations__"),
-                    distinct=True,
-                ),
-                ever=Count("participations__partner", distinct=True),
-            )
-        )
+        frameworks = filterset.qs.select_related("parent").with_participant_counts(day)
         if not filterset.form.data.get("ordering"):
             frameworks = frameworks.order_by("covers_from", "name")
     return render(

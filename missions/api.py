@@ -1,10 +1,12 @@
 """API of missions, contributions and their dated personnel figures."""
 
-from django.db.models import Count, Prefetch, prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from rest_framework import serializers, viewsets
 
+from missions.filtersets import ContributionFilterSet, FigureFilterSet, MissionFilterSet
+from missions.models import Contribution, ContributionFigure, Mission, Role
 from partnerships.api import page_url
-from partnerships.api_support import (
+from partnerships.api.base import (
     CleanModelSerializer,
     CSVExportMixin,
     KnownAtMixin,
@@ -18,9 +20,6 @@ from partnerships.api_support import (
 )
 from partnerships.dates import format_date
 from partnerships.models import CooperationArea, Partner, Source
-
-from .filtersets import ContributionFilterSet, FigureFilterSet, MissionFilterSet
-from .models import Contribution, ContributionFigure, Mission, Role
 
 
 class MissionSerializer(PeriodSerializerMixin, CleanModelSerializer):
@@ -87,7 +86,7 @@ class MissionViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
     def get_queryset(self):
         return (
             Mission.objects.prefetch_related("cooperation_areas", "sources")
-            .annotate(contributors=Count("contributions__partner", distinct=True))
+            .with_contributor_count()
             .order_by("covers_from", "name")
         )
 

@@ -3,6 +3,7 @@
 import django_filters as filters
 from django.db.models import Exists, OuterRef
 
+from missions.models import Contribution, ContributionFigure, Mission, Role
 from partnerships.filtersets import (
     BaseFilterSet,
     CodeFilter,
@@ -11,8 +12,6 @@ from partnerships.filtersets import (
     year_filter,
 )
 from partnerships.models import CooperationArea, Partner, Region
-
-from .models import Contribution, ContributionFigure, Mission, Role
 
 
 class MissionFilterSet(BaseFilterSet):

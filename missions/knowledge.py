@@ -1,17 +1,22 @@
-"""How the ``missions`` and ``contributions`` knowledge files become objects."""
+"""How the ``missions`` and ``contributions`` knowledge files become objects, and
+back (the export writes the same format)."""
 
+from django.db.models import Prefetch
+
+from missions.models import Contribution, ContributionFigure, Mission, Role
 from partnerships.knowledge import (
     Context,
     LoadError,
     as_list,
+    date_text,
+    end_text,
     fields_of,
+    keys_of,
     parse_date,
     parse_period,
     refuse_duplicate,
     upsert,
 )
-
-from .models import Contribution, ContributionFigure, Mission, Role
 
 
 def load_missions(ctx: Context, rows: list[dict]) -> None:
@@ -115,3 +120,62 @@ def load_figure(ctx: Context, contribution: Contribution, row: dict) -> None:
             "notes": (values.get("notes") or "").strip(),
         },
     )
+
+
+# -- export ------------------------------------------------------------------------------
+
+
+def export_missions() -> list[dict]:
+    """Every missions row in the knowledge-file format, by natural key."""
+    return [
+        {
+            "slug": m.slug,
+            "acronym": m.acronym or None,
+            "name": m.name,
+            "kind": m.kind,
+            "region": m.region,
+            "hosts": sorted(c.code for c in m.hosts),
+            "start": date_text(m, "start"),
+            "end": end_text(m),
+            "mandate": m.mandate or None,
+            "description": m.description or None,
+            "cooperation_areas": keys_of(m.cooperation_areas.all(), "slug"),
+            "sources": keys_of(m.sources.all()),
+        }
+        for m in Mission.objects.prefetch_related("cooperation_areas", "sources").order_by("slug")
+    ]
+
+
+def export_contributions() -> list[dict]:
+    """Every contributions row in the knowledge-file format, by natural key."""
+    return [
+        {
+            "partner": c.partner.iso3,
+            "mission": c.mission.slug,
+            "start": date_text(c, "start"),
+            "end": end_text(c),
+            "roles": keys_of(c.roles.all(), "slug"),
+            "description": c.description or None,
+            "cooperation_areas": keys_of(c.cooperation_areas.all(), "slug"),
+            "sources": keys_of(c.sources.all()),
+            "figures": [
+                {
+                    "as_of": date_text(f, "as_of"),
+                    "personnel": f.personnel,
+                    "measure": f.measure,
+                    "estimate": f.estimate,
+                    "source": f.source.key,
+                    "notes": f.notes or None,
+                }
+                for f in sorted(c.figures.all(), key=lambda f: (f.as_of, f.measure, f.source.key))
+            ],
+        }
+        for c in Contribution.objects.select_related("partner", "mission")
+        .prefetch_related(
+            "roles",
+            "cooperation_areas",
+            "sources",
+            Prefetch("figures", queryset=ContributionFigure.objects.select_related("source")),
+        )
+        .order_by("partner__iso3", "mission__slug", "start")
+    ]

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django_countries.fields import CountryField
 
@@ -22,6 +22,10 @@ from partnerships.models import (
 class MissionQuerySet(PeriodQuerySet):
     def get_by_natural_key(self, slug: str):
         return self.get(slug=slug)
+
+    def with_contributor_count(self):
+        """Annotate ``contributors``: the partners that contributed, counted in the database."""
+        return self.annotate(contributors=Count("contributions__partner", distinct=True))
 
 
 class Mission(Period):

@@ -1,4 +1,4 @@
-"""What the search reads of missions and exercises (see :mod:`partnerships.search`)."""
+"""What the search reads of missions and exercises (see :mod:`partnerships.search.kinds`)."""
 
 from django.urls import reverse
 
@@ -28,3 +28,5 @@ MISSION = SearchKind(
     region="region",
     tags="cooperation_areas",
 )
+
+SEARCH_KINDS = (MISSION,)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from missions import views
 
 urlpatterns = [
     path("", views.mission_list, name="mission-list"),

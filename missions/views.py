@@ -7,11 +7,11 @@ import datetime as dt
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 
+from missions.filtersets import MissionFilterSet
+from missions.groups import contribution_groups
+from missions.models import Contribution, Mission
 from partnerships import charts
-from partnerships.views import Citations, contribution_groups, prepare_filter_form
-
-from .filtersets import MissionFilterSet
-from .models import Contribution, Mission
+from partnerships.views.common import Citations, prepare_filter_form
 
 
 def mission_list(request):
@@ -19,10 +19,7 @@ def mission_list(request):
     valid = filterset.is_valid() if filterset.is_bound else True
     missions = []
     if valid:
-        # Contributing partners counted in the database.
-        missions = filterset.qs.annotate(
-            contributors=Count("contributions__partner", distinct=True)
-        )
+        missions = filterset.qs.with_contributor_count()
         if not filterset.form.data.get("ordering"):
             missions = missions.order_by("covers_from", "name")
     return render(

@@ -10,9 +10,9 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
 
-from .bulk_import import run_import
-from .forms import PreciseDatesForm, precise_date_fields
-from .models import CooperationArea, Milestone, Partner, Source
+from partnerships.forms import PreciseDatesForm, precise_date_fields
+from partnerships.models import CooperationArea, Milestone, Partner, Source
+from partnerships.provenance.bulk_import import run_import
 
 PERIOD_FIELDSET = (
     "Period",

@@ -10,12 +10,13 @@ import datetime as dt
 
 import django_filters as filters
 from django import forms
-from django.apps import apps
 from django.db.models import Exists, OuterRef, Q
 
-from .dates import active_on_q
-from .history import rows
-from .models import CooperationArea, Milestone, Partner, Region, Source
+from partnerships import kinds
+from partnerships.dates import active_on_q
+from partnerships.models import CooperationArea, Milestone, Partner, Region, Source
+from partnerships.provenance.history import rows
+from partnerships.status import partner_status_q
 
 AS_OF_HELP = (
     "A date (YYYY-MM-DD). A period counts on that day when it covers it: from the first "
@@ -23,11 +24,6 @@ AS_OF_HELP = (
     "inclusive; an open end is ongoing; a period that ended on an unknown date counts only "
     "within its start's unit."
 )
-
-
-def model(label: str):
-    """A model of another app, reached lazily so the core imports no app's internals."""
-    return apps.get_model(label)
 
 
 class CodeChoiceField(forms.ModelMultipleChoiceField):
@@ -69,11 +65,11 @@ def partner_filter(field_name: str, **kwargs) -> CodeFilter:
     )
 
 
-def slug_filter(label: str, field_name: str, help_text: str, **kwargs) -> CodeFilter:
+def slug_filter(key: str, field_name: str, help_text: str, **kwargs) -> CodeFilter:
     return CodeFilter(
         field_name=field_name,
         to_field_name="slug",
-        queryset=lambda request: model(label).objects.all(),
+        queryset=lambda request: kinds.model(key).objects.all(),
         help_text=help_text,
         **kwargs,
     )
@@ -133,38 +129,17 @@ class BaseFilterSet(filters.FilterSet):
 # -- partners ---------------------------------------------------------------------------
 
 
-def partner_status_q(status: str, day: dt.date | None = None, when=None) -> Q:
-    """Partners whose current status (or the status on ``day``) is ``status``.
-
-    ally: acceded to NATO by then; partner: in at least one framework, active;
-    suspended: in frameworks only with suspended cooperation; former: in none.
-    """
-    day = day or (when.date() if when else dt.date.today())
-    ongoing = rows("frameworks.Participation", when).filter(
-        active_on_q(day), partner=OuterRef("id")
-    )
-    ally = Q(nato_accession__lte=day)
-    active = Exists(ongoing.filter(status="active"))
-    suspended = Exists(ongoing.filter(status="suspended"))
-    return {
-        "ally": ally,
-        "partner": ~ally & active,
-        "suspended": ~ally & ~active & suspended,
-        "former": ~ally & ~active & ~suspended,
-    }[status]
-
-
 class PartnerFilterSet(BaseFilterSet):
     search_fields = ("name", "iso3", "country", "other_names", "profile")
 
     framework = slug_filter(
-        "frameworks.Framework",
+        "frameworks",
         "participations__framework__slug",
         "Partners in any of these frameworks (slugs; repeatable). With as_of: on that day.",
         method="defer",
     )
     framework_all = slug_filter(
-        "frameworks.Framework",
+        "frameworks",
         "participations__framework__slug",
         "Partners in all of these frameworks (slugs; repeatable). With as_of: on that day.",
         method="defer",
@@ -182,13 +157,13 @@ class PartnerFilterSet(BaseFilterSet):
         "suspended in every framework it is in) or former; repeatable.",
     )
     mission = slug_filter(
-        "missions.Mission",
+        "missions",
         "contributions__mission__slug",
         "Partners that contributed to any of these missions (slugs; repeatable).",
         method="by_mission_any",
     )
     mission_all = slug_filter(
-        "missions.Mission",
+        "missions",
         "contributions__mission__slug",
         "Partners that contributed to all of these missions (slugs; repeatable).",
         method="by_mission_all",
@@ -230,7 +205,7 @@ class PartnerFilterSet(BaseFilterSet):
         any_of, all_of = data.get("framework") or [], data.get("framework_all") or []
 
         def member(frameworks):
-            found = self.rows("frameworks.Participation").filter(
+            found = self.rows("participations").filter(
                 partner=OuterRef("id"), framework__in=frameworks
             )
             if day:
@@ -242,9 +217,7 @@ class PartnerFilterSet(BaseFilterSet):
         for framework in all_of:
             queryset = queryset.filter(member([framework]))
         if day and not any_of and not all_of:
-            in_any = self.rows("frameworks.Participation").filter(
-                active_on_q(day), partner=OuterRef("id")
-            )
+            in_any = self.rows("participations").filter(active_on_q(day), partner=OuterRef("id"))
             queryset = queryset.filter(Exists(in_any)).exclude(nato_accession__lte=day)
         return queryset
 
@@ -256,7 +229,7 @@ class PartnerFilterSet(BaseFilterSet):
 
     def _contributed(self, missions):
         return Exists(
-            self.rows("missions.Contribution").filter(partner=OuterRef("id"), mission__in=missions)
+            self.rows("contributions").filter(partner=OuterRef("id"), mission__in=missions)
         )
 
     def by_mission_any(self, queryset, name, missions):
@@ -272,12 +245,12 @@ class PartnerFilterSet(BaseFilterSet):
             return queryset
         return queryset.filter(
             Exists(
-                self.rows("frameworks.Participation").filter(
+                self.rows("participations").filter(
                     partner=OuterRef("id"), framework__cooperation_areas__in=areas
                 )
             )
             | Exists(
-                self.rows("missions.Contribution")
+                self.rows("contributions")
                 .filter(partner=OuterRef("id"))
                 .filter(Q(cooperation_areas__in=areas) | Q(mission__cooperation_areas__in=areas))
             )

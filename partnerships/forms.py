@@ -8,7 +8,7 @@ precision control to get wrong.
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .dates import format_date, parse_fuzzy_date
+from partnerships.dates import format_date, parse_fuzzy_date
 
 DATE_HELP = "Write YYYY, YYYY-MM or YYYY-MM-DD: as precisely as the sources allow."
 

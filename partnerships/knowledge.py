@@ -19,8 +19,8 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from .dates import Precision, parse_fuzzy_date
-from .models import CooperationArea, Milestone, Partner, Source
+from partnerships.dates import Precision, format_date, parse_fuzzy_date
+from partnerships.models import CooperationArea, Milestone, Partner, Source
 
 LINE = "__line__"
 FILE = "__file__"
@@ -325,3 +325,81 @@ def load_milestones(ctx: Context, rows: list[dict]) -> None:
             },
             {"sources": ctx.cited_sources(row, values)},
         )
+
+
+# -- export: the same format, from the database (see provenance/dataset.py) ---------------
+
+
+def keys_of(items, attribute="key") -> list[str]:
+    return sorted(getattr(item, attribute) for item in items)
+
+
+def end_text(obj, name="end") -> str | None:
+    """A period's end as the files write it: a date, "unknown", or None (ongoing)."""
+    if getattr(obj, name):
+        return format_date(getattr(obj, name), getattr(obj, f"{name}_precision"))
+    return "unknown" if obj.end_unknown else None
+
+
+def date_text(obj, name) -> str | None:
+    return format_date(getattr(obj, name), getattr(obj, f"{name}_precision")) or None
+
+
+def export_sources() -> list[dict]:
+    """Every sources row in the knowledge-file format, by natural key."""
+    return [
+        {
+            "key": s.key,
+            "title": s.title,
+            "publisher": s.publisher,
+            "url": s.url or None,
+            "date": date_text(s, "published"),
+            "accessed": s.accessed.isoformat() if s.accessed else None,
+            "kind": s.kind,
+            "notes": s.notes or None,
+        }
+        for s in Source.objects.order_by("key")
+    ]
+
+
+def export_cooperation_areas() -> list[dict]:
+    """Every cooperation areas row in the knowledge-file format, by natural key."""
+    return [
+        {"slug": a.slug, "name": a.name, "description": a.description or None}
+        for a in CooperationArea.objects.order_by("slug")
+    ]
+
+
+def export_partners() -> list[dict]:
+    """Every partners row in the knowledge-file format, by natural key."""
+    return [
+        {
+            "iso3": p.iso3,
+            "name": p.name,
+            "other_names": list(p.other_names),
+            "region": p.region,
+            "nato_accession": date_text(p, "nato_accession"),
+            "profile": p.profile or None,
+            "wikidata": p.wikidata_qid or None,
+            "cow_code": p.cow_code,
+            "sources": keys_of(p.sources.all()),
+        }
+        for p in Partner.objects.prefetch_related("sources").order_by("iso3")
+    ]
+
+
+def export_milestones() -> list[dict]:
+    """Every milestones row in the knowledge-file format, by natural key."""
+    return [
+        {
+            "partner": m.partner.iso3,
+            "date": date_text(m, "date"),
+            "kind": m.kind,
+            "title": m.title,
+            "description": m.description or None,
+            "sources": keys_of(m.sources.all()),
+        }
+        for m in Milestone.objects.select_related("partner")
+        .prefetch_related("sources")
+        .order_by("partner__iso3", "date", "title")
+    ]

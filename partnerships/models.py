@@ -17,7 +17,7 @@ from django_countries import countries
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from .dates import (
+from partnerships.dates import (
     Precision,
     active_on_q,
     covers_from,

@@ -183,18 +183,18 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["partnerships.api_support.ReadAnyoneWriteCurators"],
+    "DEFAULT_PERMISSION_CLASSES": ["partnerships.api.base.ReadAnyoneWriteCurators"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "partnerships.api_support.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "partnerships.api.base.PageNumberPagination",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
-        "partnerships.api_support.CSVRenderer",
+        "partnerships.api.base.CSVRenderer",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     # Anonymous clients: a documented rate per IP address; curators are not throttled.
     "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_ANON_RATE", "120/minute")},
-    "EXCEPTION_HANDLER": "partnerships.api_support.exception_handler",
+    "EXCEPTION_HANDLER": "partnerships.api.base.exception_handler",
     "COERCE_DECIMAL_TO_STRING": False,
 }
 

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from .health import healthz, readyz
+from partnerships.health import healthz, readyz
 
 admin.site.site_header = "Partnerships KB curation"
 admin.site.site_title = "Partnerships KB"
@@ -14,7 +14,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("partnerships.api_urls")),
+    path("api/v1/", include("partnerships.api.urls")),
     path("", include("partnerships.page_urls")),
     path("frameworks/", include("frameworks.urls")),
     path("missions/", include("missions.urls")),

@@ -1,6 +1,6 @@
 """The core's API resources, one module per topic; the names are re-exported here."""
 
-from .facts import (
+from partnerships.api.facts import (
     CITING,
     CooperationAreaSerializer,
     CooperationAreaViewSet,
@@ -9,8 +9,8 @@ from .facts import (
     SourceSerializer,
     SourceViewSet,
 )
-from .matrices import FrameworkMatrixView, MissionMatrixView
-from .partners import (
+from partnerships.api.matrices import FrameworkMatrixView, MissionMatrixView
+from partnerships.api.partners import (
     PartnerSerializer,
     PartnerViewSet,
     TimelineEventSerializer,
@@ -19,8 +19,13 @@ from .partners import (
     partner_status,
     partners_for_api,
 )
-from .provenance import QualityView, ReconcileView, ReleaseSerializer, ReleaseViewSet
-from .tokens import TokenView
+from partnerships.api.provenance import (
+    QualityView,
+    ReconcileView,
+    ReleaseSerializer,
+    ReleaseViewSet,
+)
+from partnerships.api.tokens import TokenView
 
 __all__ = [
     "CITING",

@@ -9,8 +9,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from rest_framework import serializers, viewsets
 
-from partnerships.api.partners import page_url
-from partnerships.api_support import (
+from partnerships.api.base import (
     CleanModelSerializer,
     CSVExportMixin,
     KnownAtMixin,
@@ -20,6 +19,7 @@ from partnerships.api_support import (
     sources_csv_columns,
     sources_field,
 )
+from partnerships.api.partners import page_url
 from partnerships.filtersets import (
     CooperationAreaFilterSet,
     MilestoneFilterSet,

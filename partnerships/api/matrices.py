@@ -9,11 +9,11 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from partnerships.api_support import (
+from partnerships.api.base import (
     streamed_csv,
     wants_csv,
 )
-from partnerships.crossref import framework_matrix, mission_matrix
+from partnerships.compose.matrices import framework_matrix, mission_matrix
 from partnerships.filtersets import (
     AS_OF_HELP,
 )

@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-from django.apps import apps
 from django.db.models import (
     Prefetch,
     prefetch_related_objects,
@@ -14,7 +13,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.validators import UniqueValidator
 
-from partnerships.api_support import (
+from frameworks.models import Participation
+from partnerships.api.base import (
     CleanModelSerializer,
     CSVExportMixin,
     KnownAtMixin,
@@ -25,19 +25,17 @@ from partnerships.api_support import (
     streamed_csv,
     wants_csv,
 )
-from partnerships.crossref import (
-    partner_timeline,
-    partner_with_facts,
-)
+from partnerships.compose.profile import partner_timeline, partner_with_facts
 from partnerships.dates import active_on_q
 from partnerships.filtersets import (
     PartnerFilterSet,
 )
-from partnerships.history import snapshot
 from partnerships.models import (
     Partner,
     iso3_validator,
 )
+from partnerships.provenance.history import snapshot
+from partnerships.status import partner_status as status_rule
 
 
 def page_url(request, obj) -> str | None:
@@ -49,18 +47,12 @@ def page_url(request, obj) -> str | None:
 
 def partner_status(partner: Partner, today: dt.date | None = None) -> str:
     """partner, ally, suspended or former (needs ``current_participations`` prefetched)."""
-    today = today or dt.date.today()
-    if partner.is_ally_on(today):
-        return "ally"
-    statuses = {p.status for p in partner.current_participations}
-    if "active" in statuses:
-        return "partner"
-    return "suspended" if "suspended" in statuses else "former"
+    return status_rule(partner, partner.current_participations, today)
 
 
 def partners_for_api():
     """Partners with what their serializer shows, in a fixed number of queries."""
-    participation = apps.get_model("frameworks.Participation")
+    participation = Participation
     current = (
         participation.objects.filter(active_on_q(dt.date.today()))
         .select_related("framework")
@@ -217,7 +209,7 @@ class PartnerViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
         """Frameworks and status as the knowledge base had them at the known_at moment."""
         day = self.known_at.date()
         records = (
-            snapshot(apps.get_model("frameworks.Participation"), self.known_at)
+            snapshot(Participation, self.known_at)
             .filter(active_on_q(day), partner__in=[p.pk for p in instances])
             .order_by("framework__name")
         )

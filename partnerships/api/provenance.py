@@ -1,6 +1,5 @@
 """Releases, and the curators' checks: source reconciliation and data quality."""
 
-from django.apps import apps
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -9,7 +8,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from partnerships.api_support import (
+from missions.models import Mission
+from partnerships.api.base import (
     PageNumberPagination,
     SourceRefSerializer,
     streamed_csv,
@@ -19,7 +19,7 @@ from partnerships.models import (
     Partner,
     Release,
 )
-from partnerships.quality import disagreements, quality_checks
+from partnerships.provenance.quality import disagreements, quality_checks
 
 # -- releases --------------------------------------------------------------------------------
 
@@ -85,7 +85,7 @@ class ReconcileView(APIView):
             if partner is None:
                 raise ValidationError({"partner": [f"Unknown partner: {code}."]})
         if slug := request.query_params.get("mission"):
-            mission = apps.get_model("missions.Mission").objects.filter(slug=slug).first()
+            mission = Mission.objects.filter(slug=slug).first()
             if mission is None:
                 raise ValidationError({"mission": [f"Unknown mission: {slug}."]})
         found = disagreements(partner, mission)

@@ -3,6 +3,8 @@
 from django import template
 from django.templatetags.static import static
 
+from partnerships.status import STATUS_LABELS
+
 register = template.Library()
 
 
@@ -38,8 +40,6 @@ def cite(refs):
 @register.filter
 def status_label(status: str) -> str:
     """The words for a partner's status code (ally, partner, suspended, former)."""
-    from partnerships.views import STATUS_LABELS
-
     return STATUS_LABELS.get(status, status)
 
 

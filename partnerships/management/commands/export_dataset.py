@@ -8,8 +8,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from partnerships.dataset import checksum, counts, export_records
-from partnerships.versioning import dataset_version
+from partnerships.provenance.dataset import checksum, counts, export_records
+from partnerships.provenance.versioning import dataset_version
 
 
 def _flat(value):

@@ -5,7 +5,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from partnerships.bulk_import import KINDS, run_import
+from partnerships import kinds
+from partnerships.provenance.bulk_import import run_import
 
 
 class Command(BaseCommand):
@@ -15,7 +16,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=sorted(KINDS))
+        parser.add_argument("kind", choices=sorted(kinds.importable()))
         parser.add_argument("file")
         parser.add_argument("--commit", action="store_true", help="Write (default: preview).")
 

@@ -5,10 +5,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from partnerships.dataset import checksum
 from partnerships.knowledge import LoadError
 from partnerships.management.commands.load_knowledge import load_knowledge
 from partnerships.models import Partner, Source
+from partnerships.provenance.dataset import checksum
 
 
 class Command(BaseCommand):

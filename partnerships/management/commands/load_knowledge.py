@@ -7,31 +7,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from frameworks.knowledge import load_frameworks, load_participations
-from missions.knowledge import load_contributions, load_missions
-from partnerships.knowledge import (
-    Context,
-    LoadError,
-    files_of,
-    load_cooperation_areas,
-    load_milestones,
-    load_partners,
-    load_sources,
-    read_rows,
-)
+from partnerships import kinds
+from partnerships.knowledge import Context, LoadError, files_of, read_rows
 from partnerships.models import Partner
 
-# The kinds in load order: a kind may refer only to kinds above it.
-KINDS = [
-    ("sources", load_sources),
-    ("cooperation_areas", load_cooperation_areas),
-    ("partners", load_partners),
-    ("frameworks", load_frameworks),
-    ("participations", load_participations),
-    ("missions", load_missions),
-    ("contributions", load_contributions),
-    ("milestones", load_milestones),
-]
 OUTCOMES = ("created", "updated", "unchanged")
 
 
@@ -39,10 +18,11 @@ def load_knowledge(root: Path) -> Context:
     """Load every knowledge file under ``root`` in one transaction; LoadError aborts it."""
     ctx = Context()
     with transaction.atomic():
-        for kind, loader in KINDS:
-            rows = [row for path in files_of(root, kind) for row in read_rows(path, root)]
-            ctx.tally.setdefault(kind.replace("_", " "), Counter())
-            loader(ctx, rows)
+        # The kinds in load order (partnerships.kinds): a kind refers only to earlier ones.
+        for kind in kinds.loaded():
+            rows = [row for path in files_of(root, kind.key) for row in read_rows(path, root)]
+            ctx.tally.setdefault(kind.key.replace("_", " "), Counter())
+            kind.load(ctx, rows)
     return ctx
 
 

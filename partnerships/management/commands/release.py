@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from partnerships.releases import make_release
+from partnerships.provenance.releases import make_release
 
 
 class Command(BaseCommand):

@@ -6,8 +6,15 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, serializers
 from rest_framework.exceptions import ValidationError
 
-from .api_support import PageNumberPagination, streamed_csv, wants_csv
-from .search import MAX_QUERY_LENGTH, QueryError, kinds, parse_query, resolve_kinds, search
+from partnerships.api.base import PageNumberPagination, streamed_csv, wants_csv
+from partnerships.search import (
+    MAX_QUERY_LENGTH,
+    QueryError,
+    kinds,
+    parse_query,
+    resolve_kinds,
+    search,
+)
 
 CSV_CHUNK = 500
 

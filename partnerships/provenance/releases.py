@@ -11,9 +11,9 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.utils import timezone
 
-from .apps import CURATED_APPS
-from .dataset import checksum, counts, export_records
-from .models import Release
+from partnerships.apps import CURATED_APPS
+from partnerships.models import Release
+from partnerships.provenance.dataset import checksum, counts, export_records
 
 IGNORED_FIELDS = {"created", "updated", "covers_from", "covers_until"}
 

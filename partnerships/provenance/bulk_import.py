@@ -19,13 +19,9 @@ from django.utils.module_loading import import_string
 from rest_framework.exceptions import ValidationError
 from simple_history.utils import update_change_reason
 
-from .dates import parse_fuzzy_date
+from partnerships import kinds
+from partnerships.dates import parse_fuzzy_date
 
-KINDS = {
-    "participations": "frameworks.api.ParticipationSerializer",
-    "contributions": "missions.api.ContributionSerializer",
-    "figures": "missions.api.FigureSerializer",
-}
 MAX_ROWS = 20000
 
 
@@ -76,7 +72,7 @@ def row_data(kind: str, row: dict) -> dict:
 
 
 def _source_id(value: str):
-    from .models import Source
+    from partnerships.models import Source
 
     if value and not value.isdigit():
         found = Source.objects.filter(key=value).values_list("pk", flat=True).first()
@@ -156,9 +152,10 @@ class _Rollback(Exception):
 
 def run_import(kind: str, text: str, *, commit: bool, request=None) -> ImportResult:
     """Import (or preview) a CSV of ``kind``; all rows or none."""
-    if kind not in KINDS:
-        raise ValueError(f"Unknown kind {kind!r}: one of {', '.join(KINDS)}.")
-    serializer_class = import_string(KINDS[kind])
+    importable = kinds.importable()
+    if kind not in importable:
+        raise ValueError(f"Unknown kind {kind!r}: one of {', '.join(importable)}.")
+    serializer_class = import_string(importable[kind].serializer)
     model = serializer_class.Meta.model
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     results: list[RowResult] = []

@@ -11,7 +11,7 @@ def last_change():
     """The time of the latest change to any curated fact: additions, edits and deletions
     alike leave a history record, so it is the newest record over all history tables, read
     in one query."""
-    from .releases import curated_models
+    from partnerships.provenance.releases import curated_models
 
     tables = [connection.ops.quote_name(m.history.model._meta.db_table) for m in curated_models()]
     union = " UNION ALL ".join(f"SELECT MAX(history_date) AS m FROM {table}" for table in tables)
@@ -28,7 +28,7 @@ def last_change():
 def dataset_version() -> str:
     """ "1.2.0" when nothing changed since release 1.2.0; "unreleased changes since 1.2.0"
     after it; "unreleased (last change <time>)" before any release."""
-    from .models import Release
+    from partnerships.models import Release
 
     release = Release.objects.order_by("-created").first()
     latest = last_change()

@@ -11,8 +11,7 @@ from rest_framework.routers import DefaultRouter
 
 from frameworks.api import FrameworkViewSet, ParticipationViewSet
 from missions.api import ContributionViewSet, FigureViewSet, MissionViewSet
-
-from .api import (
+from partnerships.api import (
     CooperationAreaViewSet,
     FrameworkMatrixView,
     MilestoneViewSet,
@@ -24,7 +23,7 @@ from .api import (
     SourceViewSet,
     TokenView,
 )
-from .search_api import SearchView
+from partnerships.api.search import SearchView
 
 app_name = "api"
 

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from django.conf import settings
 
-from .dates import display_date
+from partnerships.dates import display_date
 
 # -- time axis ----------------------------------------------------------------------------
 

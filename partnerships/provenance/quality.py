@@ -7,16 +7,12 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.db.models import Count, DateField, Exists, ExpressionWrapper, OuterRef, Q
 
-from .models import Source
+from partnerships import kinds
+from partnerships.models import Source
 
 WINDOW = dt.timedelta(days=31)
-
-
-def _model(label):
-    return apps.get_model(label)
 
 
 @dataclass
@@ -48,7 +44,7 @@ def disagreements(partner=None, mission=None) -> list[Disagreement]:
     disagree. One query finds the figures that have a disagreeing neighbour (indexes on the
     contribution and the date keep it fast); only those are then grouped in Python.
     """
-    figure = _model("missions.ContributionFigure")
+    figure = kinds.model("figures")
     neighbour = figure.objects.filter(
         contribution__partner_id=OuterRef("contribution__partner_id"),
         contribution__mission_id=OuterRef("contribution__mission_id"),
@@ -100,10 +96,10 @@ def _single_press_source(model):
 
 def quality_checks() -> dict[str, dict]:
     """Each check: a description and the queryset of what it flags."""
-    participation = _model("frameworks.Participation")
-    contribution = _model("missions.Contribution")
-    milestone = _model("partnerships.Milestone")
-    figure = _model("missions.ContributionFigure")
+    participation = kinds.model("participations")
+    contribution = kinds.model("contributions")
+    milestone = kinds.model("milestones")
+    figure = kinds.model("figures")
     return {
         "participations-single-press-source": {
             "title": "Participations resting on a single press source",

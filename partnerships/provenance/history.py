@@ -16,6 +16,8 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from partnerships import kinds
+
 
 def snapshot(model, when: dt.datetime) -> QuerySet:
     history = model.history.model
@@ -29,9 +31,9 @@ def snapshot(model, when: dt.datetime) -> QuerySet:
     )
 
 
-def rows(label: str, when: dt.datetime | None) -> QuerySet:
-    """A model's rows now, or as they stood at ``when``."""
-    model = apps.get_model(label)
+def rows(key: str, when: dt.datetime | None) -> QuerySet:
+    """The rows of a kind of fact (``"participations"``) now, or as they stood at ``when``."""
+    model = kinds.model(key)
     return model.objects.all() if when is None else snapshot(model, when)
 
 

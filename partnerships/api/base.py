@@ -23,10 +23,10 @@ from drf_spectacular.utils import (
 from rest_framework import exceptions, pagination, permissions, renderers, serializers
 from rest_framework.response import Response
 
-from .dates import format_date, parse_fuzzy_date
-from .history import parse_known_at, past_instances, snapshot
-from .models import Source
-from .versioning import dataset_version
+from partnerships.dates import format_date, parse_fuzzy_date
+from partnerships.models import Source
+from partnerships.provenance.history import parse_known_at, past_instances, snapshot
+from partnerships.provenance.versioning import dataset_version
 
 # -- pagination and permissions ---------------------------------------------------------
 
@@ -201,7 +201,7 @@ class SourcesField(serializers.PrimaryKeyRelatedField):
 class SourcesFieldSchema(OpenApiSerializerFieldExtension):
     """OpenAPI: a source reference object on read; an id or a key on write."""
 
-    target_class = "partnerships.api_support.SourcesField"
+    target_class = "partnerships.api.base.SourcesField"
 
     def map_serializer_field(self, auto_schema, direction):
         if direction == "response":
@@ -431,8 +431,8 @@ KNOWN_AT_HELP = (
 class KnownAtMixin:
     """``?known_at=`` on list and detail endpoints: the same filters, over history.
 
-    The base queryset becomes a snapshot of historical records (see partnerships.history);
-    the page shown is turned into model instances and its relations are prefetched in one
+    The base queryset becomes a snapshot of historical records (see
+    partnerships.provenance.history); the page shown is turned into model instances and its relations are prefetched in one
     go, so the query count stays bounded. ``known_at_values`` names computed attributes
     that have no meaning for a past state (they are shown as null).
     """

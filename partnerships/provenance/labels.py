@@ -1,0 +1,80 @@
+"""How history names a fact and links to it: labels from what is loaded, page and admin URLs."""
+
+from __future__ import annotations
+
+from django.db.models import (
+    prefetch_related_objects,
+)
+from django.urls import reverse
+
+from partnerships.models import Partner, Source
+from partnerships.provenance.releases import curated_models
+from partnerships.templatetags import kb as kb_tags
+
+# What an object's label reads besides its own fields (its __str__), prefetched per page.
+LABEL_PATHS = {
+    "frameworks.participation": ("partner", "framework"),
+    "missions.contribution": ("partner", "mission"),
+    "partnerships.milestone": ("partner",),
+    "missions.contributionfigure": ("contribution__partner", "contribution__mission"),
+}
+
+
+def history_models() -> dict:
+    """Curated models by ``app_label.model_name``, in a fixed order (ties on a date)."""
+    return {m._meta.label_lower: m for m in curated_models()}
+
+
+def _is_loaded(instance, path: str) -> bool:
+    """Whether reading ``path`` (``contribution__partner``) needs no query."""
+    obj = instance
+    for part in path.split("__"):
+        field = obj._meta.get_field(part)
+        if getattr(obj, field.attname) is None:
+            return True
+        if not field.is_cached(obj):
+            return False
+        obj = getattr(obj, part)
+    return True
+
+
+def fact_label(instance) -> str:
+    """An object's label from what is loaded: its own words, or its kind and id when a
+    related row it names is gone (a deleted partner's participation)."""
+    key = instance._meta.label_lower
+    paths = LABEL_PATHS.get(key, ())
+    if not all(_is_loaded(instance, path) for path in paths):
+        return f"{instance._meta.verbose_name.capfirst()} #{instance.pk}"
+    if key == "missions.contributionfigure":
+        return f"{instance.contribution}: {instance}"
+    return str(instance)
+
+
+def label_records(model, records) -> list:
+    """Instances of historical records with their labels, related rows prefetched."""
+    instances = []
+    for record in records:
+        instance = record.instance  # a new instance at each access
+        instance.history_id = record.history_id
+        instances.append(instance)
+    paths = LABEL_PATHS.get(model._meta.label_lower, ())
+    if paths:
+        prefetch_related_objects(instances, *paths)
+    for instance in instances:
+        instance.label = fact_label(instance)
+    return instances
+
+
+def object_page_url(instance) -> str:
+    """The analysts' page of an object, or its history page when it has none."""
+    if isinstance(instance, Partner | Source) or instance._meta.label_lower in (
+        "frameworks.framework",
+        "missions.mission",
+    ):
+        return instance.get_absolute_url()
+    return kb_tags.history_url(instance)
+
+
+def admin_change_url(obj) -> str:
+    meta = obj._meta
+    return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])

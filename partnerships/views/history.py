@@ -1,0 +1,340 @@
+"""Recent changes across the curated facts, and one object's versions with what changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
+from django.db.models import (
+    Q,
+    prefetch_related_objects,
+)
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.dateparse import parse_datetime
+
+from partnerships.models import Partner
+from partnerships.provenance.labels import (
+    LABEL_PATHS,
+    fact_label,
+    history_models,
+    label_records,
+    object_page_url,
+)
+from partnerships.provenance.releases import IGNORED_FIELDS
+from partnerships.templatetags import kb as kb_tags
+
+HISTORY_PAGE_SIZE = 50
+
+
+CHANGE_WORDS = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+class HistoryForm(forms.Form):
+    """Filters of the recent changes, all in the query string."""
+
+    model = forms.ChoiceField(required=False, label="Kind of fact")
+    user = forms.CharField(
+        required=False, label="Changed by", max_length=150, help_text="A user name."
+    )
+    since = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    before = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["model"].choices = [("", "Every kind")] + [
+            (key, str(m._meta.verbose_name_plural).capitalize())
+            for key, m in history_models().items()
+        ]
+
+    def clean_user(self):
+        name = self.cleaned_data["user"].strip()
+        if not name:
+            return None
+        user = get_user_model().objects.filter(username=name).first()
+        if user is None:
+            raise forms.ValidationError(f"No user is called “{name}”.")
+        return user
+
+    def clean_before(self):
+        """The cursor of an older page: ``<ISO datetime>~<kind>~<history id>``."""
+        text = self.cleaned_data["before"]
+        if not text:
+            return None
+        parts = text.replace(" ", "+").split("~")  # an unencoded "+" arrives as a space
+        moment = parse_datetime(parts[0]) if len(parts) == 3 else None
+        if moment is None or parts[1] not in history_models() or not parts[2].isdigit():
+            raise forms.ValidationError("This page link is damaged; start from the newest.")
+        return moment, parts[1], int(parts[2])
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", "The end is before the start.")
+        return data
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
+
+
+def recent_changes(data: dict, size: int = HISTORY_PAGE_SIZE) -> tuple[list[dict], bool]:
+    """The newest changes across the curated models, ``size`` of them, older than the
+    cursor in ``data``: one query per kind (its history table, ordered and limited by its
+    date index), merged here. Rows are ordered by (date, kind, history id), newest first."""
+    kinds = history_models()
+    order = {key: i for i, key in enumerate(kinds)}
+    cursor = data.get("before")
+    chosen = [data["model"]] if data.get("model") else list(kinds)
+    rows = []
+    for key in chosen:
+        history = kinds[key].history.model
+        records = history.objects.all()
+        if data.get("user"):
+            records = records.filter(history_user=data["user"])
+        if data.get("since"):
+            records = records.filter(history_date__gte=_day_start(data["since"]))
+        if data.get("until"):
+            records = records.filter(
+                history_date__lt=_day_start(data["until"] + dt.timedelta(days=1))
+            )
+        if cursor:
+            moment, cursor_kind, cursor_id = cursor
+            if order[key] < order[cursor_kind]:
+                records = records.filter(history_date__lte=moment)
+            elif order[key] > order[cursor_kind]:
+                records = records.filter(history_date__lt=moment)
+            else:
+                records = records.filter(
+                    Q(history_date__lt=moment) | Q(history_date=moment, history_id__lt=cursor_id)
+                )
+        for row in records.order_by("-history_date", "-history_id").values(
+            "history_id",
+            "id",
+            "history_date",
+            "history_type",
+            "history_change_reason",
+            "history_user__username",
+        )[: size + 1]:
+            rows.append({**row, "kind": key})
+    rows.sort(key=lambda r: (r["history_date"], order[r["kind"]], r["history_id"]), reverse=True)
+    return rows[:size], len(rows) > size
+
+
+def history_list(request):
+    form = HistoryForm(request.GET or None)
+    valid = form.is_valid() if form.is_bound else True
+    rows, more, next_cursor = [], False, ""
+    if valid:
+        rows, more = recent_changes(form.cleaned_data if form.is_bound else {})
+        kinds = history_models()
+        by_kind: dict = {}
+        for row in rows:
+            by_kind.setdefault(row["kind"], []).append(row)
+        # Per kind shown: its records (labels from their own state) and which still exist.
+        for key, kind_rows in by_kind.items():
+            model = kinds[key]
+            records = model.history.model.objects.filter(
+                history_id__in=[r["history_id"] for r in kind_rows]
+            )
+            instances = {i.history_id: i for i in label_records(model, records)}
+            alive = set(
+                model.objects.filter(pk__in=[r["id"] for r in kind_rows]).values_list(
+                    "pk", flat=True
+                )
+            )
+            for row in kind_rows:
+                instance = instances[row["history_id"]]
+                row["label"] = instance.label
+                row["kind_label"] = str(model._meta.verbose_name).capitalize()
+                row["history_url"] = kb_tags.history_url(instance)
+                row["url"] = object_page_url(instance) if row["id"] in alive else row["history_url"]
+                row["exists"] = row["id"] in alive
+                row["word"] = CHANGE_WORDS.get(row["history_type"], "")
+        if more and rows:
+            last = rows[-1]
+            next_cursor = f"{last['history_date'].isoformat()}~{last['kind']}~{last['history_id']}"
+    return render(
+        request,
+        "partnerships/history_list.html",
+        {
+            "form": form,
+            "valid": valid,
+            "rows": rows,
+            "more": more,
+            "next_cursor": next_cursor,
+            "paged": bool(request.GET.get("before")),
+        },
+    )
+
+
+def _display(value, field, related: dict) -> str:
+    """A field's value as a reader understands it: labels, not ids or codes."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if field is not None and field.many_to_one:
+        return related.get((field.related_model, value), f"#{value}")
+    if isinstance(value, list | tuple):
+        return "; ".join(str(v) for v in value) or "—"
+    if field is not None and field.choices and isinstance(value, str | int):
+        return str(dict(field.flatchoices or ()).get(value, value))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def object_history(request, app_label: str, model_name: str, pk: int):
+    """Every version of one object, newest first, each with what changed since the one
+    before (fields and kept links). Queries: the page, the links' history per kept link,
+    the labels of related rows per kind; constant in the number of versions."""
+    model = history_models().get(f"{app_label}.{model_name}")
+    if model is None:
+        raise Http404("No history is kept for this kind.")
+    history = model.history.model
+    versions = (
+        history.objects.filter(id=pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+    )
+    paginator = Paginator(versions, HISTORY_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    if not paginator.count:
+        raise Http404("No history of this object.")
+    start = page.start_index() - 1
+    # One more than shown: the version before the oldest one shown, to diff against.
+    records = list(versions[start : start + HISTORY_PAGE_SIZE + 1])
+    m2m = list(getattr(model, "_history_m2m_fields", []))
+    ignored = set(IGNORED_FIELDS) | {"id"}
+    fields = {f.name: f for f in model._meta.concrete_fields if f.name not in ignored}
+
+    # Kept links (sources, roles, areas) of every version: one query per link.
+    links: dict = {}
+    link_models = {}
+    for name in m2m:
+        target = model._meta.get_field(name).related_model
+        link_models[name] = target
+        table = apps.get_model(history._meta.app_label, f"{history.__name__}_{name}")
+        for history_id, target_id in table.objects.filter(history__in=records).values_list(
+            "history", target._meta.model_name
+        ):
+            links.setdefault((name, history_id), set()).add(target_id)
+
+    changes = []
+    for i, record in enumerate(records[:HISTORY_PAGE_SIZE]):
+        previous = records[i + 1] if i + 1 < len(records) else None
+        entries = []
+        if record.history_type == "-":
+            pass
+        elif previous is None or previous.history_type == "-":
+            for field in fields.values():
+                value = getattr(record, field.attname)
+                if value not in (None, "", [], False):
+                    entries.append((field, None, value))
+            for name in m2m:
+                now = links.get((name, record.history_id), set())
+                if now:
+                    entries.append((name, set(), now))
+        else:
+            delta = record.diff_against(previous, excluded_fields=[*m2m, *ignored])
+            for change in delta.changes:
+                field = fields.get(change.field)
+                if field is not None:
+                    entries.append((field, change.old, change.new))
+            for name in m2m:
+                before = links.get((name, previous.history_id), set())
+                after = links.get((name, record.history_id), set())
+                if before != after:
+                    entries.append((name, before, after))
+        changes.append((record, previous, entries))
+
+    # Labels of the related rows named by the changes: one query per kind of row.
+    wanted: dict = {}
+    for _, _, entries in changes:
+        for field, old, new in entries:
+            if isinstance(field, str):
+                wanted.setdefault(link_models[field], set()).update(old | new)
+            elif field.many_to_one:
+                target = field.related_model
+                wanted.setdefault(target, set()).update(v for v in (old, new) if v is not None)
+    related = {}
+    for target, ids in wanted.items():
+        for obj in target.objects.filter(pk__in=ids):
+            related[(target, obj.pk)] = str(obj)
+
+    versions_shown = []
+    for record, previous, entries in changes:
+        rows = []
+        for field, old, new in entries:
+            if isinstance(field, str):
+                target = link_models[field]
+
+                def names(ids, target=target):
+                    return sorted(related.get((target, i), f"#{i}") for i in ids)
+
+                label = str(model._meta.get_field(field).verbose_name).capitalize()
+                rows.append(
+                    {
+                        "field": label,
+                        "old": "; ".join(names(old)) if previous else None,
+                        "new": "; ".join(names(new)) or "—",
+                        "link": True,
+                        "added": names(new - old),
+                        "removed": names(old - new),
+                    }
+                )
+            else:
+                rows.append(
+                    {
+                        "field": str(field.verbose_name).capitalize(),
+                        "old": _display(old, field, related) if previous else None,
+                        "new": _display(new, field, related),
+                    }
+                )
+        versions_shown.append(
+            {
+                "record": record,
+                "word": CHANGE_WORDS.get(record.history_type, ""),
+                "first": previous is None,
+                "rows": rows,
+            }
+        )
+
+    latest = label_records(model, [records[0]])[0] if page.number == 1 else None
+    current = model.objects.filter(pk=pk).first()
+    if current is not None:
+        prefetch_related_objects([current], *LABEL_PATHS.get(model._meta.label_lower, ()))
+    subject = current or latest or label_records(model, [records[0]])[0]
+    return render(
+        request,
+        "partnerships/object_history.html",
+        {
+            "model": model,
+            "kind": str(model._meta.verbose_name),
+            "label": fact_label(subject),
+            "current": current,
+            "page_url": object_page_url(current) if current is not None else "",
+            "is_partner": model is Partner,
+            "iso3": getattr(subject, "iso3", ""),
+            "page": page,
+            "versions": versions_shown,
+            "admin_url": reverse(
+                f"admin:{model._meta.app_label}_{model._meta.model_name}_history", args=[pk]
+            )
+            if current is not None
+            else "",
+        },
+    )

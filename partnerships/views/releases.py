@@ -1,0 +1,99 @@
+"""Releases: the list, and one release with its changelog."""
+
+from __future__ import annotations
+
+from django.core.exceptions import FieldDoesNotExist
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+
+from partnerships.models import Release
+from partnerships.provenance.releases import curated_models
+from partnerships.views.common import paginate
+
+
+def release_list(request):
+    page = paginate(request, Release.objects.select_related("created_by").order_by("-created"))
+    return render(request, "partnerships/release_list.html", {"page": page})
+
+
+def _link_change(owner, change: dict, wanted: dict) -> None:
+    """A change of kept links is logged as the link rows before and after (``[{"partner":
+    3, "source": 7}, ...]``): note which rows were added and removed, to name them."""
+    if owner is None:
+        return
+    try:
+        field = owner._meta.get_field(change["field"])
+    except FieldDoesNotExist:  # a field since removed from the model
+        return
+    if not field.many_to_many:
+        return
+    target = field.related_model
+    key = target._meta.model_name
+
+    def ids(rows):
+        return {row.get(key) for row in rows or () if isinstance(row, dict)} - {None}
+
+    before, after = ids(change.get("before")), ids(change.get("after"))
+    change.update(link_target=target, added=sorted(after - before), removed=sorted(before - after))
+    wanted.setdefault(target, set()).update(before ^ after)
+
+
+def release_detail(request, version: str):
+    release = get_object_or_404(Release, version=version)
+    by_kind = {str(m._meta.verbose_name_plural): m for m in curated_models()}
+    log = release.changelog or {}
+    wanted: dict = {}  # linked rows named by changes of links: model -> ids
+    sections = []
+    for key, title in (("added", "Added"), ("changed", "Changed"), ("removed", "Removed")):
+        kinds = []
+        for kind, entries in sorted((log.get(key) or {}).items()):
+            model_ = by_kind.get(kind)
+            items = []
+            for entry in entries:
+                url = (
+                    reverse(
+                        "object-history",
+                        args=[model_._meta.app_label, model_._meta.model_name, entry["id"]],
+                    )
+                    if model_ is not None
+                    else ""
+                )
+                items.append({**entry, "url": url})
+                for change in entry.get("fields", ()):
+                    _link_change(model_, change, wanted)
+            kinds.append({"kind": kind, "entries": items})
+        sections.append(
+            {
+                "key": key,
+                "title": title,
+                "kinds": kinds,
+                "total": sum(len(k["entries"]) for k in kinds),
+            }
+        )
+    # Names of the linked rows (sources, roles, areas), one query per kind of row.
+    names = {}
+    for target, ids in wanted.items():
+        for obj in target.objects.filter(pk__in=ids):
+            names[(target, obj.pk)] = str(obj)
+    for section in sections:
+        for kind in section["kinds"]:
+            for entry in kind["entries"]:
+                for change in entry.get("fields", ()):
+                    if "link_target" in change:
+                        target = change.pop("link_target")
+                        change["link"] = True
+                        for side in ("added", "removed"):
+                            change[side] = [names.get((target, i), f"#{i}") for i in change[side]]
+    previous = Release.objects.filter(created__lt=release.created).order_by("-created").first()
+    return render(
+        request,
+        "partnerships/release_detail.html",
+        {
+            "release": release,
+            "sections": sections,
+            "since": log.get("since"),
+            "previous": previous,
+            "counts": sorted((release.counts or {}).items()),
+            "api_url": reverse("api:release-detail", args=[release.version]),
+        },
+    )
