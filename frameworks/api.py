@@ -4,17 +4,14 @@ from rest_framework import serializers, viewsets
 
 from frameworks.filtersets import FrameworkFilterSet, ParticipationFilterSet
 from frameworks.models import Framework, Participation
-from partnerships.api import page_url
-from partnerships.api.base import (
-    CleanModelSerializer,
-    CSVExportMixin,
-    KnownAtMixin,
+from partnerships.api.base import CleanModelSerializer, CSVExportMixin, page_url
+from partnerships.api.fields import (
     PeriodSerializerMixin,
-    known_at_schema,
     period_csv_columns,
     sources_csv_columns,
     sources_field,
 )
+from partnerships.api.known_at import KnownAtMixin, known_at_schema
 from partnerships.models import CooperationArea, Partner
 
 

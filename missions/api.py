@@ -5,19 +5,16 @@ from rest_framework import serializers, viewsets
 
 from missions.filtersets import ContributionFilterSet, FigureFilterSet, MissionFilterSet
 from missions.models import Contribution, ContributionFigure, Mission, Role
-from partnerships.api import page_url
-from partnerships.api.base import (
-    CleanModelSerializer,
-    CSVExportMixin,
-    KnownAtMixin,
+from partnerships.api.base import CleanModelSerializer, CSVExportMixin, page_url
+from partnerships.api.fields import (
     PeriodSerializerMixin,
     PreciseDateField,
     SourceRefSerializer,
-    known_at_schema,
     period_csv_columns,
     sources_csv_columns,
     sources_field,
 )
+from partnerships.api.known_at import KnownAtMixin, known_at_schema
 from partnerships.dates import format_date
 from partnerships.models import CooperationArea, Partner, Source
 

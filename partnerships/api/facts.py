@@ -9,17 +9,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from rest_framework import serializers, viewsets
 
-from partnerships.api.base import (
-    CleanModelSerializer,
-    CSVExportMixin,
-    KnownAtMixin,
-    PreciseDateField,
-    cell_value,
-    known_at_schema,
-    sources_csv_columns,
-    sources_field,
-)
-from partnerships.api.partners import page_url
+from partnerships.api.base import CleanModelSerializer, CSVExportMixin, page_url
+from partnerships.api.fields import PreciseDateField, sources_csv_columns, sources_field
+from partnerships.api.known_at import KnownAtMixin, known_at_schema
+from partnerships.exports import cell_value
 from partnerships.filtersets import (
     CooperationAreaFilterSet,
     MilestoneFilterSet,

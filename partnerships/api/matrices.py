@@ -9,11 +9,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from partnerships.api.base import (
-    streamed_csv,
-    wants_csv,
-)
+from partnerships.api.base import wants_csv
 from partnerships.compose.matrices import framework_matrix, mission_matrix
+from partnerships.exports import streamed_csv
 from partnerships.filtersets import (
     AS_OF_HELP,
 )

@@ -14,19 +14,12 @@ from rest_framework.response import Response
 from rest_framework.validators import UniqueValidator
 
 from frameworks.models import Participation
-from partnerships.api.base import (
-    CleanModelSerializer,
-    CSVExportMixin,
-    KnownAtMixin,
-    PreciseDateField,
-    known_at_schema,
-    sources_csv_columns,
-    sources_field,
-    streamed_csv,
-    wants_csv,
-)
+from partnerships.api.base import CleanModelSerializer, CSVExportMixin, page_url, wants_csv
+from partnerships.api.fields import PreciseDateField, sources_csv_columns, sources_field
+from partnerships.api.known_at import KnownAtMixin, known_at_schema
 from partnerships.compose.profile import partner_timeline, partner_with_facts
 from partnerships.dates import active_on_q
+from partnerships.exports import streamed_csv
 from partnerships.filtersets import (
     PartnerFilterSet,
 )
@@ -36,11 +29,6 @@ from partnerships.models import (
 )
 from partnerships.provenance.history import snapshot
 from partnerships.status import partner_status as status_rule
-
-
-def page_url(request, obj) -> str | None:
-    return request.build_absolute_uri(obj.get_absolute_url()) if request else None
-
 
 # -- partners -----------------------------------------------------------------------------
 

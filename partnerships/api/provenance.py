@@ -9,12 +9,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from missions.models import Mission
-from partnerships.api.base import (
-    PageNumberPagination,
-    SourceRefSerializer,
-    streamed_csv,
-    wants_csv,
-)
+from partnerships.api.base import PageNumberPagination, wants_csv
+from partnerships.api.fields import SourceRefSerializer
+from partnerships.exports import streamed_csv
 from partnerships.models import (
     Partner,
     Release,

@@ -6,7 +6,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, serializers
 from rest_framework.exceptions import ValidationError
 
-from partnerships.api.base import PageNumberPagination, streamed_csv, wants_csv
+from partnerships.api.base import PageNumberPagination, wants_csv
+from partnerships.exports import streamed_csv
 from partnerships.search import (
     MAX_QUERY_LENGTH,
     QueryError,

@@ -11,19 +11,12 @@ from rest_framework.routers import DefaultRouter
 
 from frameworks.api import FrameworkViewSet, ParticipationViewSet
 from missions.api import ContributionViewSet, FigureViewSet, MissionViewSet
-from partnerships.api import (
-    CooperationAreaViewSet,
-    FrameworkMatrixView,
-    MilestoneViewSet,
-    MissionMatrixView,
-    PartnerViewSet,
-    QualityView,
-    ReconcileView,
-    ReleaseViewSet,
-    SourceViewSet,
-    TokenView,
-)
+from partnerships.api.facts import CooperationAreaViewSet, MilestoneViewSet, SourceViewSet
+from partnerships.api.matrices import FrameworkMatrixView, MissionMatrixView
+from partnerships.api.partners import PartnerViewSet
+from partnerships.api.provenance import QualityView, ReconcileView, ReleaseViewSet
 from partnerships.api.search import SearchView
+from partnerships.api.tokens import TokenView
 
 app_name = "api"
 

@@ -8,8 +8,8 @@ from django.shortcuts import render
 
 from frameworks.models import Framework
 from missions.models import Contribution, Mission
-from partnerships.api.base import streamed_csv
 from partnerships.compose.matrices import framework_matrix, mission_matrix
+from partnerships.exports import streamed_csv
 from partnerships.filtersets import PartnerFilterSet
 from partnerships.models import Partner
 from partnerships.views.common import as_of_day, prepare_filter_form

@@ -13,13 +13,13 @@ from django.shortcuts import get_object_or_404, render
 from frameworks.models import Participation
 from missions.groups import contribution_groups, past_contribution_groups
 from partnerships import charts
-from partnerships.api.base import streamed_csv
 from partnerships.compose.profile import (
     partner_profile_queryset,
     past_partner,
     past_partner_details,
 )
 from partnerships.dates import active_on_q
+from partnerships.exports import streamed_csv
 from partnerships.filtersets import PartnerFilterSet
 from partnerships.models import Partner
 from partnerships.provenance.history import snapshot

@@ -1,0 +1,188 @@
+"""Serializer fields and CSV columns every resource shares: dates with their precision,
+periods, inline source references."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.urls import reverse
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.utils import (
+    extend_schema_field,
+)
+from rest_framework import serializers
+
+from partnerships.dates import format_date, parse_fuzzy_date
+from partnerships.models import Source
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$",
+        "example": "1995-11",
+        "nullable": True,
+        "description": "A date at its precision: YYYY, YYYY-MM or YYYY-MM-DD.",
+    }
+)
+class PreciseDateField(serializers.Field):
+    """A date at its precision: "1995", "1995-11" or "1995-11-28".
+
+    Reads and writes the model's ``<name>`` and ``<name>_precision`` together (it is bound
+    to the whole object, ``source="*"``).
+    """
+
+    default_error_messages = {"invalid": "{reason}"}
+
+    def __init__(self, name: str, **kwargs):
+        self.date_name = name
+        kwargs["source"] = "*"
+        super().__init__(**kwargs)
+
+    def to_representation(self, instance):
+        value = getattr(instance, self.date_name)
+        return format_date(value, getattr(instance, f"{self.date_name}_precision")) or None
+
+    def to_internal_value(self, data):
+        if data in (None, ""):
+            if self.required:
+                self.fail("required")
+            return {self.date_name: None, f"{self.date_name}_precision": ""}
+        try:
+            value, precision = parse_fuzzy_date(str(data))
+        except ValueError as exc:
+            self.fail("invalid", reason=str(exc))
+        return {self.date_name: value, f"{self.date_name}_precision": precision}
+
+
+class PeriodSerializerMixin(serializers.Serializer):
+    """Start and end with their precision, the end's state, and the derived coverage."""
+
+    start = PreciseDateField(
+        "start", required=False, allow_null=True, help_text="YYYY, YYYY-MM or YYYY-MM-DD."
+    )
+    start_precision = serializers.CharField(read_only=True)
+    end = PreciseDateField(
+        "end", required=False, allow_null=True, help_text="Empty or null while ongoing."
+    )
+    end_precision = serializers.CharField(read_only=True)
+    end_unknown = serializers.BooleanField(required=False, help_text="true: ended, date unknown.")
+    end_state = serializers.SerializerMethodField(
+        help_text="ongoing, ended, or ended-date-unknown."
+    )
+    covers_from = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text="First day the period covers (the as-of rule); null when not recorded.",
+    )
+    covers_until = serializers.DateField(
+        read_only=True, allow_null=True, help_text="Last day the period covers; null while ongoing."
+    )
+
+    PERIOD_FIELDS = (
+        "start",
+        "start_precision",
+        "end",
+        "end_precision",
+        "end_unknown",
+        "end_state",
+        "covers_from",
+        "covers_until",
+    )
+
+    def get_end_state(self, obj) -> str:
+        return end_state(obj)
+
+
+class SourceRefSerializer(serializers.ModelSerializer):
+    api_url = serializers.HyperlinkedIdentityField(view_name="api:source-detail")
+
+    class Meta:
+        model = Source
+        fields = ("id", "key", "title", "publisher", "url", "api_url")
+
+
+def source_ref(source, request) -> dict:
+    """What SourceRefSerializer gives, built directly: it is drawn for every fact shown, and
+    instantiating a serializer per source dominated the cost of a list page."""
+    url = reverse("api:source-detail", args=[source.pk])
+    return {
+        "id": source.pk,
+        "key": source.key,
+        "title": source.title,
+        "publisher": source.publisher,
+        "url": source.url,
+        "api_url": request.build_absolute_uri(url) if request else url,
+    }
+
+
+class SourcesField(serializers.PrimaryKeyRelatedField):
+    """Sources inline on read (id, title, URL...), ids or keys on write."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Source.objects.all())
+        kwargs.setdefault("many", False)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return source_ref(value, self.context.get("request"))
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not data.isdigit():
+            try:
+                return Source.objects.get(key=data)
+            except Source.DoesNotExist:
+                self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+    def use_pk_only_optimization(self):
+        return False
+
+
+class SourcesFieldSchema(OpenApiSerializerFieldExtension):
+    """OpenAPI: a source reference object on read; an id or a key on write."""
+
+    target_class = "partnerships.api.fields.SourcesField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "response":
+            return auto_schema.resolve_serializer(SourceRefSerializer, direction).ref
+        return {"oneOf": [{"type": "integer"}, {"type": "string"}]}
+
+
+def sources_field(**kwargs):
+    return SourcesField(
+        many=True,
+        allow_empty=False,
+        help_text="Sources: on write, a list of source ids or keys (at least one).",
+        **kwargs,
+    )
+
+
+def end_state(obj) -> str:
+    if obj.end:
+        return "ended"
+    return "ended-date-unknown" if obj.end_unknown else "ongoing"
+
+
+def period_csv_columns(prefix: str = "") -> list[tuple[str, str | Callable]]:
+    return [
+        (f"{prefix}start", "start_iso"),
+        (f"{prefix}start_precision", "start_precision"),
+        (f"{prefix}end", "end_iso"),
+        (f"{prefix}end_precision", "end_precision"),
+        (f"{prefix}end_state", end_state),
+    ]
+
+
+def sources_csv(obj) -> str:
+    """Source keys, "; "-separated: what a CSV import reads back."""
+    return "; ".join(s.key for s in obj.sources.all())
+
+
+def source_titles_csv(obj) -> str:
+    return "; ".join(f"{s.title} <{s.url}>" if s.url else s.title for s in obj.sources.all())
+
+
+def sources_csv_columns() -> list[tuple[str, Callable]]:
+    return [("sources", sources_csv), ("source_titles", source_titles_csv)]
