@@ -4,13 +4,14 @@ and figures gives a page of the same bounded size)."""
 
 import datetime as dt
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
 
 from missions.filtersets import MissionFilterSet
 from missions.groups import contribution_groups
 from missions.models import Contribution, Mission
 from partnerships import charts
+from partnerships.dates import overlaps_q, year_span
 from partnerships.views.common import Citations, prepare_filter_form
 
 
@@ -37,15 +38,10 @@ def mission_list(request):
 def contributors_per_year(rows, first_year: int, last_year: int) -> list[tuple[int, int]]:
     """(year, partners contributing at some point that year), counted in the database in
     one query: a contribution counts in a year when its coverage overlaps the year (the
-    rule of :func:`partnerships.charts.participants_per_year`)."""
+    rule of :func:`partnerships.dates.overlaps_q`)."""
     counts = rows.aggregate(
         **{
-            f"y{year}": Count(
-                "partner",
-                distinct=True,
-                filter=Q(covers_from__lte=dt.date(year, 12, 31))
-                & (Q(covers_until__isnull=True) | Q(covers_until__gte=dt.date(year, 1, 1))),
-            )
+            f"y{year}": Count("partner", distinct=True, filter=overlaps_q(*year_span(year)))
             for year in range(first_year, last_year + 1)
         }
     )

@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
 
+from partnerships.dates import PERIOD_RULE
 from partnerships.forms import PreciseDatesForm, precise_date_fields
 from partnerships.models import CooperationArea, Milestone, Partner, Source
 from partnerships.provenance.bulk_import import run_import
@@ -18,8 +19,7 @@ PERIOD_FIELDSET = (
     "Period",
     {
         "fields": ("start", "end", "end_unknown"),
-        "description": "A period covers from the first day of its start's unit to the last "
-        "day of its end's unit. Leave the end empty while it is ongoing.",
+        "description": f"A period covers {PERIOD_RULE} Leave the end empty while it is ongoing.",
     },
 )
 

@@ -110,14 +110,39 @@ def covers_until(
     return None
 
 
-def active_on_q(day: dt.date, prefix: str = "") -> Q:
-    """The as-of rule as a filter: periods covering ``day`` (inclusive at both ends).
+# The rule in words, for help texts, the API's description and the admin (said once).
+PERIOD_RULE = (
+    "from the first day of its start's unit (day, month or year) to the last day of its "
+    "end's unit, inclusive; an open end is ongoing; a period that ended on an unknown date "
+    "counts only within its start's unit."
+)
+AS_OF_HELP = "A date (YYYY-MM-DD). A period counts on that day when it covers it: " + PERIOD_RULE
 
-    A period whose start is not recorded is never counted as active.
-    """
-    return Q(**{f"{prefix}covers_from__lte": day}) & (
-        Q(**{f"{prefix}covers_until__gte": day}) | Q(**{f"{prefix}covers_until__isnull": True})
+
+def overlaps_q(first: dt.date, last: dt.date, prefix: str = "") -> Q:
+    """The as-of rule over a span: periods covering at least one day from ``first`` to
+    ``last`` (inclusive). A period whose start is not recorded never counts."""
+    return Q(**{f"{prefix}covers_from__lte": last}) & (
+        Q(**{f"{prefix}covers_until__gte": first}) | Q(**{f"{prefix}covers_until__isnull": True})
     )
+
+
+def overlaps(period, first: dt.date, last: dt.date) -> bool:
+    """:func:`overlaps_q` in Python, for periods already loaded."""
+    if period.covers_from is None:
+        return False
+    return period.covers_from <= last and (
+        period.covers_until is None or period.covers_until >= first
+    )
+
+
+def year_span(year: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+def active_on_q(day: dt.date, prefix: str = "") -> Q:
+    """The as-of rule as a filter: periods covering ``day`` (inclusive at both ends)."""
+    return overlaps_q(day, day, prefix)
 
 
 def periods_overlap(a, b) -> bool:

@@ -6,24 +6,15 @@ same thing everywhere. Repeated parameters mean OR (``?framework=a&framework=b``
 (a 400 in the API, a message on the pages), never a 500.
 """
 
-import datetime as dt
-
 import django_filters as filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 
 from partnerships import kinds
-from partnerships.dates import active_on_q
+from partnerships.dates import AS_OF_HELP, active_on_q, overlaps_q, year_span
 from partnerships.models import CooperationArea, Milestone, Partner, Region, Source
 from partnerships.provenance.history import rows
 from partnerships.status import partner_status_q
-
-AS_OF_HELP = (
-    "A date (YYYY-MM-DD). A period counts on that day when it covers it: from the first "
-    "day of its start's unit (day, month or year) to the last day of its end's unit, "
-    "inclusive; an open end is ongoing; a period that ended on an unknown date counts only "
-    "within its start's unit."
-)
 
 
 class CodeChoiceField(forms.ModelMultipleChoiceField):
@@ -85,14 +76,7 @@ def active_on_filter(prefix: str = "", **kwargs) -> filters.DateFilter:
 
 def year_filter(prefix: str = "") -> filters.NumberFilter:
     def by_year(queryset, name, value):
-        first, last = dt.date(int(value), 1, 1), dt.date(int(value), 12, 31)
-        return queryset.filter(
-            Q(**{f"{prefix}covers_from__lte": last})
-            & (
-                Q(**{f"{prefix}covers_until__gte": first})
-                | Q(**{f"{prefix}covers_until__isnull": True})
-            )
-        )
+        return queryset.filter(overlaps_q(*year_span(int(value)), prefix))
 
     return filters.NumberFilter(
         method=by_year,

@@ -11,10 +11,8 @@ from rest_framework.views import APIView
 
 from partnerships.api.base import wants_csv
 from partnerships.compose.matrices import framework_matrix, mission_matrix
+from partnerships.dates import AS_OF_HELP
 from partnerships.exports import streamed_csv
-from partnerships.filtersets import (
-    AS_OF_HELP,
-)
 from partnerships.models import (
     Partner,
     Region,

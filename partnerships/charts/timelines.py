@@ -1,0 +1,349 @@
+"""Timelines: a lane per period or per group of contributions, on one time axis (a
+profile, a mission, a comparison). Bars cover what the as-of rule counts: an ongoing
+period runs to today; one that ended on an unknown date is drawn over its start's unit
+only, marked as such."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from partnerships.charts.axis import Axis, axis_for
+
+
+@dataclass
+class Bar:
+    x: float
+    width: float
+    css: str
+    title: str
+
+
+@dataclass
+class Point:
+    x: float
+    css: str
+    title: str
+    url: str = ""
+    y: float = 0
+
+    @property
+    def diamond(self) -> str:
+        """An SVG path: a small diamond centred on the point."""
+        x, y, r = self.x, self.y, 5
+        return f"M{x:g},{y - r:g}L{x + r:g},{y:g}L{x:g},{y + r:g}L{x - r:g},{y:g}Z"
+
+
+@dataclass
+class Lane:
+    label: str
+    url: str = ""
+    css: str = ""
+    bars: list[Bar] = field(default_factory=list)
+    points: list[Point] = field(default_factory=list)
+    y: float = 0
+
+    @property
+    def bar_y(self) -> float:
+        return self.y + (ROW - BAR) / 2
+
+    @property
+    def text_y(self) -> float:
+        return self.y + ROW / 2 + 4
+
+    @property
+    def mid_y(self) -> float:
+        return self.y + ROW / 2
+
+
+@dataclass
+class LaneGroup:
+    heading: str
+    url: str = ""
+    lanes: list[Lane] = field(default_factory=list)
+    lines: list[Point] = field(default_factory=list)  # vertical markers (accession)
+    y: float = 0
+    height: float = 0
+
+    @property
+    def heading_y(self) -> float:
+        return self.y + 17
+
+    @property
+    def bottom(self) -> float:
+        return self.y + self.height
+
+
+@dataclass
+class Timeline:
+    width: float
+    height: float
+    axis: Axis
+    groups: list[LaneGroup]
+    summary: str
+    label_width: float
+    row_height: float
+    bar_height: float
+    today_x: float
+    more: int = 0  # lanes not drawn (the page's table lists them)
+
+    @property
+    def ticks(self):
+        return self.axis.ticks
+
+    @property
+    def plot_bottom(self) -> float:
+        return self.height - 24
+
+    @property
+    def tick_y(self) -> float:
+        return self.height - 8
+
+    @property
+    def plot_right(self) -> float:
+        return self.label_width + self.axis.width
+
+
+LABEL_WIDTH = 190.0
+
+
+PLOT_WIDTH = 730.0
+
+
+ROW = 22.0
+
+
+BAR = 13.0
+
+
+HEADING = 24.0
+
+
+TOP = 8.0
+
+
+def period_bar(period, axis: Axis, css: str, name: str, today: dt.date) -> Bar | None:
+    """A bar for a Period (participation, contribution); None when its start is unknown."""
+    if period.covers_from is None:
+        return None
+    end = period.covers_until
+    classes = [css]
+    if end is None:
+        end, classes = today, [*classes, "is-ongoing"]
+    elif period.end_unknown:
+        classes.append("is-end-unknown")
+    x0 = axis.x(period.covers_from)
+    x1 = axis.x(end + dt.timedelta(days=1))
+    status = getattr(period, "get_status_display", None)
+    title = f"{name}: {period.period_display}"
+    if status and period.status not in {"active", "ended"}:
+        title += f" ({status()})"
+    return Bar(x0, max(round(x1 - x0, 1), 2.0), " ".join(classes), title)
+
+
+def partner_lanes(partner, axis: Axis, today: dt.date, groups) -> LaneGroup:
+    """One partner's frameworks, missions and milestones as lanes: one lane per
+    framework (its prefetched participations), one per mission of ``groups`` (the lanes of
+    :class:`partnerships.views.ContributionGroups`), its prefetched milestones below.
+    """
+    group = LaneGroup(heading=partner.name, url=partner.get_absolute_url())
+    lanes: dict[tuple[str, int], Lane] = {}
+    for item in partner.participations.all():
+        framework = item.framework
+        lane = lanes.setdefault(
+            ("f", framework.pk),
+            Lane(framework.acronym or framework.name, framework.get_absolute_url(), "framework"),
+        )
+        bar = period_bar(item, axis, f"bar-framework status-{item.status}", str(framework), today)
+        if bar:
+            lane.bars.append(bar)
+    for item in groups:
+        mission = item.obj
+        label = mission.acronym or mission.name
+        lanes[("m", mission.pk)] = group_lane(
+            item,
+            label,
+            mission.get_absolute_url(),
+            "mission",
+            str(mission),
+            axis,
+            today,
+            lambda f: f"{f.personnel} personnel ({f.measure}, {f.as_of_display})",
+        )
+    group.lanes = list(lanes.values())
+    milestones = list(partner.milestones.all())
+    if milestones:
+        group.lanes.append(
+            Lane(
+                "Milestones",
+                css="milestones",
+                points=[
+                    Point(
+                        axis.x(m.date),
+                        f"point-milestone kind-{m.kind}",
+                        m.date_display + ": " + m.title,
+                    )
+                    for m in milestones
+                ],
+            )
+        )
+    if partner.nato_accession:
+        group.lines.append(
+            Point(
+                axis.x(partner.nato_accession),
+                "line-accession",
+                f"Accedes to NATO: {partner.nato_accession_display}",
+            )
+        )
+    return group
+
+
+def thinned(items: list, most: int) -> list:
+    """At most ``most`` of ``items``, evenly spaced, the last always kept."""
+    if len(items) <= most:
+        return items
+    step = -(-len(items) // most)
+    kept = items[::step]
+    return kept if kept[-1] is items[-1] else [*kept[: most - 1], items[-1]]
+
+
+LANE_POINTS = 12  # figure dots per lane of a grouped timeline
+
+
+def group_lane(
+    group, label: str, url: str, css: str, name: str, axis: Axis, today, point_title
+) -> Lane:
+    """A lane for one :class:`partnerships.views.ContributionGroup`: its contributions'
+    bars (one from the first start to the last end when they are many) and at most
+    LANE_POINTS of its figures, each titled by ``point_title(figure)``."""
+    lane = Lane(label, url, css)
+    spans = group.listed_spans
+    for span in spans:
+        bar = period_bar(span, axis, "bar-mission", name, today)
+        if bar:
+            if len(spans) == 1 and group.contributions > 1:
+                bar.title = f"{name}: {group.contributions} contributions, {span.period_display}"
+            lane.bars.append(bar)
+    for figure in thinned(group.series, LANE_POINTS):
+        lane.points.append(Point(axis.x(figure.as_of), "point-figure", point_title(figure)))
+    return lane
+
+
+def layout(groups: list[LaneGroup], axis: Axis, summary: str, today: dt.date) -> Timeline:
+    y = TOP
+    show_headings = len(groups) > 1
+    for group in groups:
+        group.y = y
+        if show_headings:
+            y += HEADING
+        for lane in group.lanes:
+            lane.y = y
+            for point in lane.points:
+                point.y = lane.mid_y
+            y += ROW
+        group.height = y - group.y
+        y += 6 if show_headings else 0
+    height = y + 28
+    return Timeline(
+        width=LABEL_WIDTH + PLOT_WIDTH + 16,
+        height=height,
+        axis=axis,
+        groups=groups,
+        summary=summary,
+        label_width=LABEL_WIDTH,
+        row_height=ROW,
+        bar_height=BAR,
+        today_x=axis.x(today),
+    )
+
+
+def more_text(shown: int, total: int, kind: str) -> str:
+    return f" The {shown} most recent of {total} {kind} are drawn." if total > shown else ""
+
+
+def grouped_dates(partner, groups) -> list[dt.date]:
+    """The dates a partner's timeline spans: its frameworks, milestones and accession and
+    the starts of ``groups.lanes`` (its missions drawn)."""
+    dates = [p.covers_from for p in partner.participations.all()]
+    dates += [p.covers_until for p in partner.participations.all() if p.covers_until]
+    dates += [m.date for m in partner.milestones.all()]
+    dates += [g.first for g in groups.lanes] + [partner.nato_accession]
+    return [d for d in dates if d]
+
+
+def grouped_summary(partner, groups) -> str:
+    """A partner's timeline in words, for screen readers and the chart's description."""
+    parts = []
+    for item in partner.participations.all():
+        name = item.framework.acronym or item.framework.name
+        parts.append(f"{name} {item.start_display} to {item.end_display}")
+    for group in groups.lanes:
+        name = group.obj.acronym or group.obj.name
+        periods = "; ".join(f"{s.start_display} to {s.end_display}" for s in group.listed_spans)
+        parts.append(f"contributed to {name} {periods}")
+    if partner.nato_accession:
+        parts.append(f"acceded to NATO {partner.nato_accession_display}")
+    summary = f"{partner.name}: " + ("; ".join(parts) if parts else "no dated facts") + "."
+    return summary + more_text(len(groups.lanes), groups.groups, "missions")
+
+
+def profile_timeline_chart(partner, groups, today: dt.date | None = None) -> Timeline:
+    """The profile's timeline: one lane per framework, one per mission of ``groups.lanes``
+    (at most views.MAX_LANES, the most recent), milestones below."""
+    today = today or dt.date.today()
+    axis = axis_for(grouped_dates(partner, groups), LABEL_WIDTH, PLOT_WIDTH, today)
+    lanes = partner_lanes(partner, axis, today, groups=groups.lanes)
+    chart = layout([lanes], axis, grouped_summary(partner, groups), today)
+    chart.more = groups.groups - len(groups.lanes)
+    return chart
+
+
+def compare_timeline_chart(partners, today: dt.date | None = None) -> Timeline:
+    """Several partners on one shared time axis, one group of lanes each: its frameworks,
+    the missions of its ``groups.lanes`` (at most views.MAX_LANES, the most recent) and
+    its milestones. Each partner's ``lanes_more`` says how many missions are left out."""
+    today = today or dt.date.today()
+    dates = [d for partner in partners for d in grouped_dates(partner, partner.groups)]
+    axis = axis_for(dates, LABEL_WIDTH, PLOT_WIDTH, today)
+    groups = [
+        partner_lanes(partner, axis, today, groups=partner.groups.lanes) for partner in partners
+    ]
+    summary = " ".join(grouped_summary(partner, partner.groups) for partner in partners)
+    chart = layout(groups, axis, summary, today)
+    for partner in partners:
+        partner.lanes_more = partner.groups.groups - len(partner.groups.lanes)
+    chart.more = sum(partner.lanes_more for partner in partners)
+    return chart
+
+
+def mission_timeline_chart(mission, groups, today: dt.date | None = None) -> Timeline:
+    """A mission's contributors as lanes across the mission's years, one per partner of
+    ``groups.lanes`` (at most views.MAX_LANES, the most recent); figures as dots."""
+    today = today or dt.date.today()
+    dates = [mission.covers_from, mission.covers_until, groups.first]
+    dates += [g.first for g in groups.lanes]
+    axis = axis_for(dates, LABEL_WIDTH, PLOT_WIDTH, today)
+    group = LaneGroup(heading=str(mission))
+    mission_bar = period_bar(mission, axis, "bar-host", str(mission), today)
+    if mission_bar:
+        group.lanes.append(Lane("Mission", css="mission-span", bars=[mission_bar]))
+    for item in groups.lanes:
+        partner = item.obj
+        group.lanes.append(
+            group_lane(
+                item,
+                partner.name,
+                partner.get_absolute_url(),
+                "",
+                partner.name,
+                axis,
+                today,
+                lambda f, name=partner.name: f"{name}: {f.personnel} personnel ({f.as_of_display})",
+            )
+        )
+    periods = [f"{g.obj.name} {s.period_display}" for g in groups.lanes for s in g.listed_spans]
+    summary = f"{mission}: {mission.period_display}; " + "; ".join(periods) + "."
+    summary += more_text(len(groups.lanes), groups.groups, "contributors")
+    chart = layout([group], axis, summary, today)
+    chart.more = groups.groups - len(groups.lanes)
+    return chart
