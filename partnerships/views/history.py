@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db.models import (
@@ -18,6 +17,7 @@ from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 
 from partnerships.models import Partner
+from partnerships.provenance.diffs import CHANGE_WORDS, VersionDiff
 from partnerships.provenance.labels import (
     LABEL_PATHS,
     fact_label,
@@ -25,13 +25,9 @@ from partnerships.provenance.labels import (
     label_records,
     object_page_url,
 )
-from partnerships.provenance.releases import IGNORED_FIELDS
 from partnerships.templatetags import kb as kb_tags
 
 HISTORY_PAGE_SIZE = 50
-
-
-CHANGE_WORDS = {"+": "created", "~": "changed", "-": "deleted"}
 
 
 class HistoryForm(forms.Form):
@@ -178,29 +174,10 @@ def history_list(request):
     )
 
 
-def _display(value, field, related: dict) -> str:
-    """A field's value as a reader understands it: labels, not ids or codes."""
-    if value is None or value == "" or value == []:
-        return "—"
-    if field is not None and field.many_to_one:
-        return related.get((field.related_model, value), f"#{value}")
-    if isinstance(value, list | tuple):
-        return "; ".join(str(v) for v in value) or "—"
-    if field is not None and field.choices and isinstance(value, str | int):
-        return str(dict(field.flatchoices or ()).get(value, value))
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, dt.datetime):
-        return f"{value:%Y-%m-%d %H:%M}"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
 def object_history(request, app_label: str, model_name: str, pk: int):
     """Every version of one object, newest first, each with what changed since the one
-    before (fields and kept links). Queries: the page, the links' history per kept link,
-    the labels of related rows per kind; constant in the number of versions."""
+    before (:class:`partnerships.provenance.diffs.VersionDiff`): queries constant in the
+    number of versions."""
     model = history_models().get(f"{app_label}.{model_name}")
     if model is None:
         raise Http404("No history is kept for this kind.")
@@ -217,101 +194,7 @@ def object_history(request, app_label: str, model_name: str, pk: int):
     start = page.start_index() - 1
     # One more than shown: the version before the oldest one shown, to diff against.
     records = list(versions[start : start + HISTORY_PAGE_SIZE + 1])
-    m2m = list(getattr(model, "_history_m2m_fields", []))
-    ignored = set(IGNORED_FIELDS) | {"id"}
-    fields = {f.name: f for f in model._meta.concrete_fields if f.name not in ignored}
-
-    # Kept links (sources, roles, areas) of every version: one query per link.
-    links: dict = {}
-    link_models = {}
-    for name in m2m:
-        target = model._meta.get_field(name).related_model
-        link_models[name] = target
-        table = apps.get_model(history._meta.app_label, f"{history.__name__}_{name}")
-        for history_id, target_id in table.objects.filter(history__in=records).values_list(
-            "history", target._meta.model_name
-        ):
-            links.setdefault((name, history_id), set()).add(target_id)
-
-    changes = []
-    for i, record in enumerate(records[:HISTORY_PAGE_SIZE]):
-        previous = records[i + 1] if i + 1 < len(records) else None
-        entries = []
-        if record.history_type == "-":
-            pass
-        elif previous is None or previous.history_type == "-":
-            for field in fields.values():
-                value = getattr(record, field.attname)
-                if value not in (None, "", [], False):
-                    entries.append((field, None, value))
-            for name in m2m:
-                now = links.get((name, record.history_id), set())
-                if now:
-                    entries.append((name, set(), now))
-        else:
-            delta = record.diff_against(previous, excluded_fields=[*m2m, *ignored])
-            for change in delta.changes:
-                field = fields.get(change.field)
-                if field is not None:
-                    entries.append((field, change.old, change.new))
-            for name in m2m:
-                before = links.get((name, previous.history_id), set())
-                after = links.get((name, record.history_id), set())
-                if before != after:
-                    entries.append((name, before, after))
-        changes.append((record, previous, entries))
-
-    # Labels of the related rows named by the changes: one query per kind of row.
-    wanted: dict = {}
-    for _, _, entries in changes:
-        for field, old, new in entries:
-            if isinstance(field, str):
-                wanted.setdefault(link_models[field], set()).update(old | new)
-            elif field.many_to_one:
-                target = field.related_model
-                wanted.setdefault(target, set()).update(v for v in (old, new) if v is not None)
-    related = {}
-    for target, ids in wanted.items():
-        for obj in target.objects.filter(pk__in=ids):
-            related[(target, obj.pk)] = str(obj)
-
-    versions_shown = []
-    for record, previous, entries in changes:
-        rows = []
-        for field, old, new in entries:
-            if isinstance(field, str):
-                target = link_models[field]
-
-                def names(ids, target=target):
-                    return sorted(related.get((target, i), f"#{i}") for i in ids)
-
-                label = str(model._meta.get_field(field).verbose_name).capitalize()
-                rows.append(
-                    {
-                        "field": label,
-                        "old": "; ".join(names(old)) if previous else None,
-                        "new": "; ".join(names(new)) or "—",
-                        "link": True,
-                        "added": names(new - old),
-                        "removed": names(old - new),
-                    }
-                )
-            else:
-                rows.append(
-                    {
-                        "field": str(field.verbose_name).capitalize(),
-                        "old": _display(old, field, related) if previous else None,
-                        "new": _display(new, field, related),
-                    }
-                )
-        versions_shown.append(
-            {
-                "record": record,
-                "word": CHANGE_WORDS.get(record.history_type, ""),
-                "first": previous is None,
-                "rows": rows,
-            }
-        )
+    versions_shown = VersionDiff(model, records, HISTORY_PAGE_SIZE).versions()
 
     latest = label_records(model, [records[0]])[0] if page.number == 1 else None
     current = model.objects.filter(pk=pk).first()
