@@ -8,7 +8,6 @@ from partnerships.admin import (
     CSVImportMixin,
     CuratedAdmin,
     CuratedInline,
-    PartnerAdmin,
     end_display,
     start_display,
 )
@@ -20,7 +19,8 @@ class ParticipationInline(CuratedInline):
     autocomplete_fields = ("framework", "sources")
 
 
-PartnerAdmin.inlines = [*PartnerAdmin.inlines, ParticipationInline]
+# Shown on a partner's admin page (see PartnerAdmin.get_inlines).
+PARTNER_INLINES = (ParticipationInline,)
 
 
 class ChildFrameworkInline(admin.TabularInline):

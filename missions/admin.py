@@ -8,7 +8,6 @@ from partnerships.admin import (
     CSVImportMixin,
     CuratedAdmin,
     CuratedInline,
-    PartnerAdmin,
     end_display,
     start_display,
 )
@@ -20,7 +19,8 @@ class ContributionInline(CuratedInline):
     autocomplete_fields = ("mission", "roles", "sources")
 
 
-PartnerAdmin.inlines = [*PartnerAdmin.inlines, ContributionInline]
+# Shown on a partner's admin page (see PartnerAdmin.get_inlines).
+PARTNER_INLINES = (ContributionInline,)
 
 
 class FigureInline(CuratedInline):

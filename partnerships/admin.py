@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
 
+from partnerships.apps import declared
 from partnerships.dates import PERIOD_RULE
 from partnerships.forms import PreciseDatesForm, precise_date_fields
 from partnerships.models import CooperationArea, Milestone, Partner, Source
@@ -238,8 +239,11 @@ class PartnerAdmin(CuratedAdmin):
         ("Identifiers", {"fields": ("wikidata_qid", "cow_code")}),
         (None, {"fields": ("sources", "created", "updated")}),
     )
-    # Each app adds its inline (participations, contributions) in its own admin module.
     inlines = [MilestoneInline]
+
+    def get_inlines(self, request, obj):
+        # Each app declares its inline (participations, contributions) in its own admin.
+        return [*self.inlines, *declared("admin", "PARTNER_INLINES")]
 
 
 @admin.register(Milestone)

@@ -1,5 +1,8 @@
-from django.apps import AppConfig
+from importlib import import_module
+
+from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
+from django.utils.module_loading import module_has_submodule
 
 CURATORS_GROUP = "Curators"
 CURATED_APPS = ("partnerships", "frameworks", "missions")
@@ -17,6 +20,17 @@ def ensure_curators_group(sender, using="default", **kwargs):
     group, _ = Group.objects.using(using).get_or_create(name=CURATORS_GROUP)
     permissions = Permission.objects.using(using).filter(content_type__app_label__in=CURATED_APPS)
     group.permissions.add(*permissions)
+
+
+def declared(submodule: str, name: str) -> list:
+    """What the curated apps declare for the core in ``<app>.<submodule>.<name>`` (a tuple),
+    in app order: how the core shows the apps' things (search kinds, the partner admin's
+    inlines) without importing any app by name, as Django's admin finds ``admin.py``."""
+    found = []
+    for config in apps.get_app_configs():
+        if config.name in CURATED_APPS[1:] and module_has_submodule(config.module, submodule):
+            found.extend(getattr(import_module(f"{config.name}.{submodule}"), name, ()))
+    return found
 
 
 class PartnershipsConfig(AppConfig):

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cache
-from importlib import import_module
 
-from django.apps import apps
 from django.urls import reverse
-from django.utils.module_loading import module_has_submodule
 
+from partnerships.apps import declared
 from partnerships.search.query import QueryError, SearchField, SearchKind
 
 # The order the page groups kinds in when their ranks tie.
@@ -21,14 +19,10 @@ def kinds() -> dict[str, SearchKind]:
     """Every kind, in the order the page groups them when their ranks tie.
 
     The core declares its own kinds below; each app declares its kinds in its own
-    ``search.py`` (``SEARCH_KINDS``), found through the app registry the way the admin
-    finds ``admin.py``: the core imports no app's module by name.
+    ``search.py`` (``SEARCH_KINDS``), found by :func:`partnerships.apps.declared`.
     """
-    found = {kind.name: kind for kind in (PARTNER, COOPERATION_AREA, MILESTONE, SOURCE)}
-    for config in apps.get_app_configs():
-        if config.name != "partnerships" and module_has_submodule(config.module, "search"):
-            module = import_module(f"{config.name}.search")
-            found.update((kind.name, kind) for kind in getattr(module, "SEARCH_KINDS", ()))
+    core = (PARTNER, COOPERATION_AREA, MILESTONE, SOURCE)
+    found = {kind.name: kind for kind in (*core, *declared("search", "SEARCH_KINDS"))}
     order = {name: i for i, name in enumerate(SEARCH_ORDER)}
     return dict(sorted(found.items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
 
