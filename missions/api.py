@@ -4,7 +4,15 @@ from django.db.models import Prefetch, prefetch_related_objects
 from rest_framework import serializers, viewsets
 
 from missions.filtersets import ContributionFilterSet, FigureFilterSet, MissionFilterSet
-from missions.models import Contribution, ContributionFigure, Mission, Role
+from missions.models import (
+    LARGEST,
+    LATEST,
+    Contribution,
+    ContributionFigure,
+    Mission,
+    Role,
+    one_figure,
+)
 from partnerships.api.base import CleanModelSerializer, CSVExportMixin, page_url
 from partnerships.api.fields import (
     PeriodSerializerMixin,
@@ -171,26 +179,13 @@ class ContributionSerializer(PeriodSerializerMixin, CleanModelSerializer):
         return self._figures.to_representation(figure)
 
     def get_latest_figure(self, obj) -> dict | None:
-        return self._figure(latest_figure(obj))
+        return self._figure(obj.latest_figure)
 
     def get_peak_figure(self, obj) -> dict | None:
-        return self._figure(peak_figure(obj))
+        return self._figure(obj.largest_figure)
 
     def get_page_url(self, obj) -> str | None:
         return page_url(self.context.get("request"), obj.mission)
-
-
-LATEST = ("-as_of", "-id")
-PEAK = ("-personnel", "-as_of", "-id")
-
-
-def _first(contribution, attribute, key):
-    """The figure that comes first in the list's SQL order: from its one-row prefetch when
-    the list made one, else the largest ``key`` among the contribution's figures."""
-    if hasattr(contribution, attribute):
-        found = getattr(contribution, attribute)
-        return found[0] if found else None
-    return max(contribution.figures.all(), key=key, default=None)
 
 
 class ContributionDetailSerializer(ContributionSerializer):
@@ -198,20 +193,6 @@ class ContributionDetailSerializer(ContributionSerializer):
 
     class Meta(ContributionSerializer.Meta):
         fields = (*ContributionSerializer.Meta.fields, "figures")
-
-
-def latest_figure(contribution):
-    return _first(contribution, "latest_figures", lambda f: (f.as_of, f.pk))
-
-
-def peak_figure(contribution):
-    return _first(contribution, "peak_figures", lambda f: (f.personnel, f.as_of, f.pk))
-
-
-def one_figure(order, to_attr):
-    """A prefetch of one figure per contribution (the database picks it)."""
-    figures = ContributionFigure.objects.select_related("source").order_by(*order)
-    return Prefetch("figures", queryset=figures[:1], to_attr=to_attr)
 
 
 @known_at_schema
@@ -227,10 +208,10 @@ class ContributionViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
         ("mission", "mission.slug"),
         *period_csv_columns(),
         ("roles", lambda c: "; ".join(r.slug for r in c.roles.all())),
-        ("latest_personnel", lambda c: getattr(latest_figure(c), "personnel", "")),
-        ("latest_as_of", lambda c: getattr(latest_figure(c), "as_of_iso", "")),
-        ("peak_personnel", lambda c: getattr(peak_figure(c), "personnel", "")),
-        ("peak_as_of", lambda c: getattr(peak_figure(c), "as_of_iso", "")),
+        ("latest_personnel", lambda c: getattr(c.latest_figure, "personnel", "")),
+        ("latest_as_of", lambda c: getattr(c.latest_figure, "as_of_iso", "")),
+        ("peak_personnel", lambda c: getattr(c.largest_figure, "personnel", "")),
+        ("peak_as_of", lambda c: getattr(c.largest_figure, "as_of_iso", "")),
         ("description", "description"),
         *sources_csv_columns(),
     ]
@@ -244,16 +225,16 @@ class ContributionViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
     def annotate_known_at(self, instances):
         # Past contributions: their latest and peak figure from one prefetch.
         prefetch_related_objects(
-            instances, one_figure(LATEST, "latest_figures"), one_figure(PEAK, "peak_figures")
+            instances,
+            one_figure(LATEST, "latest_figures"),
+            one_figure(LARGEST, "largest_figures"),
         )
 
     def get_queryset(self):
-        queryset = Contribution.objects.select_related("partner", "mission").prefetch_related(
-            "roles",
-            "cooperation_areas",
-            "sources",
-            one_figure(LATEST, "latest_figures"),
-            one_figure(PEAK, "peak_figures"),
+        queryset = (
+            Contribution.objects.select_related("partner", "mission")
+            .prefetch_related("roles", "cooperation_areas", "sources")
+            .with_figure_summary()
         )
         if self.action == "retrieve":
             queryset = queryset.prefetch_related(

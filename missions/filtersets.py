@@ -57,7 +57,7 @@ class MissionFilterSet(BaseFilterSet):
     def by_partner(self, queryset, name, partners):
         if not partners:
             return queryset
-        contributions = self.rows("missions.Contribution").filter(
+        contributions = self.rows("contributions").filter(
             mission=OuterRef("id"), partner__in=partners
         )
         return queryset.filter(Exists(contributions))

@@ -186,6 +186,7 @@ class ContributionGroups:
     first: dt.date | None  # the earliest start of all
     param: str  # the page's query parameter
     csv_url: str = ""  # every contribution of the page, as CSV (the contributions API)
+    list_url: str = ""  # the same contributions on the contributions page
 
     def page_query(self, request, number: int) -> str:
         query = request.GET.copy()
@@ -203,6 +204,7 @@ class ContributionGroups:
         self.csv_url = (
             reverse("api:contribution-list") + "?" + urlencode({**query, "format": "csv"})
         )
+        self.list_url = reverse("contribution-list") + "?" + urlencode(query)
         for group in page.object_list:
             code = {"partner": "iso3", "mission": "slug"}[group.obj._meta.model_name]
             row = {group.obj._meta.model_name: getattr(group.obj, code)}

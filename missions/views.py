@@ -1,18 +1,20 @@
-"""The missions' pages: the list and one mission with its contributors over time (one row
-per partner, a page at a time, aggregated in the database: any number of contributions
-and figures gives a page of the same bounded size)."""
+"""The missions' pages: the list of missions, the list of contributions, and one mission
+with its contributors over time (one row per partner, a page at a time, aggregated in the
+database: any number of contributions and figures gives a page of the same bounded size)."""
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
-from missions.filtersets import MissionFilterSet
+from missions.filtersets import ContributionFilterSet, MissionFilterSet
 from missions.groups import contribution_groups
 from missions.models import Contribution, Mission
 from partnerships import charts
 from partnerships.dates import overlaps_q, year_span
-from partnerships.views.common import Citations, prepare_filter_form
+from partnerships.views.common import Citations, paginate, prepare_filter_form
 
 
 def mission_list(request):
@@ -89,5 +91,49 @@ def mission_detail(request, slug: str):
             "chart": chart,
             "host_map": host_map,
             "references": refs.numbered(),
+        },
+    )
+
+
+CONTRIBUTIONS_PER_PAGE = 50
+
+
+def contribution_list(request):
+    """Every contribution, filtered by the same FilterSet as ``/api/v1/contributions/``
+    (the same parameters give the same rows), a page at a time, each with its roles,
+    figures recorded and sources; the whole filtered set is one link away as CSV."""
+    filterset = ContributionFilterSet(
+        request.GET or None, queryset=Contribution.objects.all(), request=request
+    )
+    valid = filterset.is_valid() if filterset.is_bound else True
+    page = None
+    refs = Citations()
+    if valid:
+        rows = (
+            filterset.qs.select_related("partner", "mission")
+            .prefetch_related("roles", "sources")
+            .with_figure_summary()
+            .annotate(figure_count=Count("figures"))
+        )
+        if not filterset.form.data.get("ordering"):
+            rows = rows.order_by("partner__name", "mission__name", "covers_from", "id")
+        else:
+            rows = rows.order_by(*rows.query.order_by, "id")
+        page = paginate(request, rows, per_page=CONTRIBUTIONS_PER_PAGE)
+        for item in page:
+            item.refs = refs.cite(item.sources.all())
+    query = {k: v for k, v in request.GET.lists() if k != "page" and any(v)}
+    return render(
+        request,
+        "missions/contribution_list.html",
+        {
+            "filterset": filterset,
+            "form": prepare_filter_form(filterset.form),
+            "valid": valid,
+            "page": page,
+            "references": refs.numbered(),
+            "csv_url": reverse("api:contribution-list")
+            + "?"
+            + urlencode({**query, "format": "csv"}, doseq=True),
         },
     )
