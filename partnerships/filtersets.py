@@ -113,9 +113,28 @@ class BaseFilterSet(filters.FilterSet):
 # -- partners ---------------------------------------------------------------------------
 
 
-class PartnerFilterSet(BaseFilterSet):
+class PartnerRowsFilterSet(BaseFilterSet):
+    """The partner filters every list of partners has: text, region, ordering."""
+
     search_fields = ("name", "iso3", "country", "other_names", "profile")
 
+    region = filters.MultipleChoiceFilter(choices=Region.choices, help_text="Region; repeatable.")
+    ordering = filters.OrderingFilter(
+        fields=(
+            ("name", "name"),
+            ("iso3", "iso3"),
+            ("region", "region"),
+            ("nato_accession", "nato_accession"),
+        ),
+        help_text="Sort by name, iso3, region or nato_accession; prefix - to reverse.",
+    )
+
+    class Meta:
+        model = Partner
+        fields = ["region"]
+
+
+class PartnerFilterSet(PartnerRowsFilterSet):
     framework = slug_filter(
         "frameworks",
         "participations__framework__slug",
@@ -133,7 +152,6 @@ class PartnerFilterSet(BaseFilterSet):
         help_text="With framework: partners in it on that day. Alone: nations that were NATO "
         "partners (in any framework, not yet Allies) on that day. " + AS_OF_HELP,
     )
-    region = filters.MultipleChoiceFilter(choices=Region.choices, help_text="Region; repeatable.")
     status = filters.MultipleChoiceFilter(
         choices=[(s, s) for s in ("partner", "ally", "suspended", "former")],
         method="by_status",
@@ -165,19 +183,6 @@ class PartnerFilterSet(BaseFilterSet):
     acceded_before = filters.DateFilter(
         field_name="nato_accession", lookup_expr="lte", help_text="Acceded to NATO on or before."
     )
-    ordering = filters.OrderingFilter(
-        fields=(
-            ("name", "name"),
-            ("iso3", "iso3"),
-            ("region", "region"),
-            ("nato_accession", "nato_accession"),
-        ),
-        help_text="Sort by name, iso3, region or nato_accession; prefix - to reverse.",
-    )
-
-    class Meta:
-        model = Partner
-        fields = ["region"]
 
     def defer(self, queryset, name, value):
         return queryset  # framework, framework_all and as_of combine in filter_queryset

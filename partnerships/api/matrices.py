@@ -1,7 +1,6 @@
 """The partner x framework and partner x mission matrices, as JSON or CSV."""
 
-from django import forms
-from django.apps import apps
+import django_filters as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions
@@ -10,88 +9,66 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from partnerships.api.base import wants_csv
-from partnerships.compose.matrices import framework_matrix, mission_matrix
-from partnerships.dates import AS_OF_HELP
+from partnerships.compose.matrices import FrameworkMatrixFilterSet, MissionMatrixFilterSet
 from partnerships.exports import streamed_csv
-from partnerships.models import (
-    Partner,
-    Region,
-)
 
-# -- matrices ----------------------------------------------------------------------------------
+FORMAT_PARAMETER = OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"])
 
 
-class MatrixForm(forms.Form):
-    region = forms.MultipleChoiceField(choices=Region.choices, required=False)
-    partner = forms.CharField(required=False, max_length=2000)
-    as_of = forms.DateField(required=False)
-
-
-def _slugs(request, name, model_label):
-    slugs = request.query_params.getlist(name)
-    model = apps.get_model(model_label)
-    found = list(model.objects.filter(slug__in=slugs)) if slugs else list(model.objects.all())
-    missing = set(slugs) - {m.slug for m in found}
-    if missing:
-        raise ValidationError({name: [f"Unknown {name}: {', '.join(sorted(missing))}."]})
-    return found
-
-
-MATRIX_PARAMETERS = [
-    OpenApiParameter("region", OpenApiTypes.STR, many=True, description="Partner region."),
-    OpenApiParameter(
-        "partner", OpenApiTypes.STR, many=True, description="Partner ISO alpha-3 codes."
-    ),
-    OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"]),
-]
+def filterset_parameters(filterset_class) -> list[OpenApiParameter]:
+    """The OpenAPI parameters of a FilterSet used outside a generic view: each filter with
+    its type, repetition, choices and help text."""
+    parameters = []
+    for name, item in filterset_class.base_filters.items():
+        many = isinstance(item, filters.MultipleChoiceFilter | filters.ModelMultipleChoiceFilter)
+        kind = OpenApiTypes.DATE if isinstance(item, filters.DateFilter) else OpenApiTypes.STR
+        enum = None
+        if isinstance(item, filters.MultipleChoiceFilter) and item.extra.get("choices"):
+            enum = [value for value, _ in item.extra["choices"]]
+        elif isinstance(item, filters.OrderingFilter):
+            enum = [v for v, _ in item.extra["choices"]]
+        parameters.append(
+            OpenApiParameter(
+                name,
+                kind,
+                many=many or None,
+                enum=enum,
+                description=str(item.extra.get("help_text") or item.label or ""),
+            )
+        )
+    return [*parameters, FORMAT_PARAMETER]
 
 
 class MatrixView(APIView):
-    """Read-only cross-references (GET only: any other method is a 405)."""
+    """Read-only cross-references (GET only: any other method is a 405), filtered by the
+    same FilterSet as the matrix page, so a page's query string works here unchanged."""
 
     permission_classes = [permissions.AllowAny]
+    filterset_class: type = None
 
-    def rows(self, request):
-        form = MatrixForm(
-            {
-                "region": request.query_params.getlist("region"),
-                "as_of": request.query_params.get("as_of"),
-            }
-        )
-        if not form.is_valid():
-            raise ValidationError(form.errors)
-        partners = Partner.objects.order_by("name")
-        if form.cleaned_data["region"]:
-            partners = partners.filter(region__in=form.cleaned_data["region"])
-        codes = [c.upper() for c in request.query_params.getlist("partner")]
-        if codes:
-            partners = partners.filter(iso3__in=codes)
-            missing = set(codes) - set(partners.values_list("iso3", flat=True))
-            if missing:
-                raise ValidationError(
-                    {"partner": [f"Unknown partner: {', '.join(sorted(missing))}."]}
-                )
-        return partners, form.cleaned_data["as_of"]
+    def filterset(self, request):
+        data = request.query_params.copy()
+        data.pop("format", None)
+        filterset = self.filterset_class(data or None, request=request)
+        if filterset.is_bound and not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        return filterset
 
 
 class FrameworkMatrixView(MatrixView):
     """Partners x frameworks: each cell gives the partner's period(s) in the framework and,
     with `as_of`, whether it was in the framework on that day."""
 
+    filterset_class = FrameworkMatrixFilterSet
+
     @extend_schema(
-        parameters=[
-            *MATRIX_PARAMETERS,
-            OpenApiParameter(
-                "framework", OpenApiTypes.STR, many=True, description="Framework slugs (columns)."
-            ),
-            OpenApiParameter("as_of", OpenApiTypes.DATE, description=AS_OF_HELP),
-        ],
+        parameters=filterset_parameters(FrameworkMatrixFilterSet),
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request):
-        partners, as_of = self.rows(request)
-        frameworks = _slugs(request, "framework", "frameworks.Framework")
-        matrix = framework_matrix(partners, frameworks, as_of)
+        filterset = self.filterset(request)
+        matrix = filterset.matrix()
+        as_of = filterset.data_of.get("as_of")
         if wants_csv(request):
             header = ["iso3", "partner"] + [f.slug for f in matrix.columns]
             rows = (
@@ -142,19 +119,14 @@ class FrameworkMatrixView(MatrixView):
 class MissionMatrixView(MatrixView):
     """Partners x missions: each cell gives the roles and the peak personnel figure."""
 
+    filterset_class = MissionMatrixFilterSet
+
     @extend_schema(
-        parameters=[
-            *MATRIX_PARAMETERS,
-            OpenApiParameter(
-                "mission", OpenApiTypes.STR, many=True, description="Mission slugs (columns)."
-            ),
-        ],
+        parameters=filterset_parameters(MissionMatrixFilterSet),
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request):
-        partners, _ = self.rows(request)
-        missions = _slugs(request, "mission", "missions.Mission")
-        matrix = mission_matrix(partners, missions)
+        matrix = self.filterset(request).matrix()
         if wants_csv(request):
             header = ["iso3", "partner"] + [m.slug for m in matrix.columns]
             rows = (

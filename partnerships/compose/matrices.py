@@ -7,10 +7,19 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import django_filters as filters
 from django.db.models import Max, QuerySet
 
-from frameworks.models import Participation
-from missions.models import Contribution
+from frameworks.models import Framework, Participation
+from missions.models import Contribution, Mission
+from partnerships.dates import AS_OF_HELP, active_on_q
+from partnerships.filtersets import (
+    CodeFilter,
+    PartnerFilterSet,
+    PartnerRowsFilterSet,
+    partner_filter,
+)
+from partnerships.models import Partner
 
 
 @dataclass
@@ -120,3 +129,112 @@ def mission_matrix(partners: QuerySet, missions: QuerySet) -> Matrix:
             contributions=items, roles=sorted(roles[key]), peak_personnel=peaks.get(key)
         )
     return matrix
+
+
+def sort_rows(matrix: Matrix, column_key: str) -> None:
+    """Rows with a cell in the chosen column first, earliest start first (no-op for a
+    column that is not shown)."""
+    column = next((c for c in matrix.columns if c.slug == column_key), None)
+    if column is None:
+        return
+
+    def key(row):
+        cell = matrix.cell(row, column)
+        items = (getattr(cell, "periods", None) or getattr(cell, "contributions", None)) or []
+        starts = [i.covers_from for i in items if i.covers_from]
+        return (cell is None, min(starts) if starts else dt.date.max, row.name)
+
+    matrix.rows.sort(key=key)
+
+
+# -- the matrices' filters: one FilterSet each, for the page and the API --------------------
+
+COLUMN_HELP = "{kind} shown as columns (slugs; repeatable); every one when none."
+SORT_HELP = "A column's slug: rows with a cell in that column first, earliest start first."
+
+
+class MatrixFilterSetMixin:
+    """Rows by partner code, columns by slug, rows sorted by a column."""
+
+    def by_partner(self, queryset, name, partners):
+        return queryset.filter(pk__in=[p.pk for p in partners]) if partners else queryset
+
+    def defer(self, queryset, name, value):
+        return queryset  # read by columns() and the views
+
+    @property
+    def data_of(self) -> dict:
+        return self.form.cleaned_data if self.is_bound and self.is_valid() else {}
+
+    def partner_rows(self):
+        rows = self.qs
+        if not self.data_of.get("ordering"):
+            rows = rows.order_by("name")
+        return rows
+
+
+class FrameworkMatrixFilterSet(MatrixFilterSetMixin, PartnerFilterSet):
+    """The partner x framework matrix, page and API: rows are the partners the partner
+    filters keep (with ``as_of``, those in the chosen frameworks, or partners at all, on
+    that day; each cell then says whether the partner was in it that day)."""
+
+    partner = partner_filter("iso3", method="by_partner")
+    column = CodeFilter(
+        to_field_name="slug",
+        queryset=Framework.objects.all(),
+        method="defer",
+        help_text=COLUMN_HELP.format(kind="Frameworks"),
+    )
+    sort = filters.CharFilter(method="defer", max_length=100, help_text=SORT_HELP)
+
+    def columns(self):
+        chosen = self.data_of.get("column")
+        columns = Framework.objects.filter(pk__in=[c.pk for c in chosen]) if chosen else None
+        return (columns or Framework.objects.all()).order_by("covers_from", "name")
+
+    def matrix(self) -> Matrix:
+        matrix = framework_matrix(self.partner_rows(), self.columns(), self.data_of.get("as_of"))
+        sort_rows(matrix, self.data_of.get("sort") or "")
+        return matrix
+
+
+class MissionMatrixFilterSet(MatrixFilterSetMixin, PartnerRowsFilterSet):
+    """The partner x mission matrix, page and API: rows are the partners that contributed
+    to something, narrowed by the partner filters; columns the missions of the chosen kinds,
+    active on ``as_of`` when it is given."""
+
+    partner = partner_filter("iso3", method="by_partner")
+    column = CodeFilter(
+        to_field_name="slug",
+        queryset=Mission.objects.all(),
+        method="defer",
+        help_text=COLUMN_HELP.format(kind="Missions"),
+    )
+    kind = filters.MultipleChoiceFilter(
+        choices=Mission.Kind.choices, method="defer", help_text="Mission kinds (columns)."
+    )
+    as_of = filters.DateFilter(
+        method="defer", help_text="Only missions active on this day (columns). " + AS_OF_HELP
+    )
+    sort = filters.CharFilter(method="defer", max_length=100, help_text=SORT_HELP)
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        if queryset is None:
+            queryset = Partner.objects.filter(pk__in=Contribution.objects.values("partner"))
+        super().__init__(data, queryset=queryset, **kwargs)
+
+    def columns(self):
+        data = self.data_of
+        columns = Mission.objects.all()
+        if data.get("column"):
+            columns = columns.filter(pk__in=[c.pk for c in data["column"]])
+        if data.get("kind"):
+            columns = columns.filter(kind__in=data["kind"])
+        if data.get("as_of"):
+            columns = columns.filter(active_on_q(data["as_of"]))
+        return columns.order_by("covers_from", "name")
+
+    def matrix(self) -> Matrix:
+        matrix = mission_matrix(self.partner_rows(), self.columns())
+        sort_rows(matrix, self.data_of.get("sort") or "")
+        return matrix

@@ -41,9 +41,12 @@ LABELS = {
 }
 
 
-def prepare_filter_form(form: forms.Form, hide=("ordering",)) -> forms.Form:
+def prepare_filter_form(
+    form: forms.Form, hide=("ordering",), words: dict | None = None
+) -> forms.Form:
     """Present a FilterSet's form for the side panel: checkboxes for repeatable choices,
-    date pickers for dates, short help. Filtering itself stays in the FilterSet."""
+    date pickers for dates, short help (``words`` overrides a field's label and help:
+    ``{"as_of": ("Missions active on", "")}``). Filtering itself stays in the FilterSet."""
     for name in hide:
         form.fields.pop(name, None)
     for name, form_field in form.fields.items():
@@ -57,6 +60,8 @@ def prepare_filter_form(form: forms.Form, hide=("ordering",)) -> forms.Form:
             form_field.widget = forms.TextInput(attrs={"type": "search"})
         form_field.label = LABELS.get(name, form_field.label)
         form_field.help_text = SHORT_HELP.get(name, "")
+        if words and name in words:
+            form_field.label, form_field.help_text = words[name]
         # A validated form has built its bound fields already: update them too.
         bound = form[name]
         bound.label, bound.help_text = form_field.label, form_field.help_text

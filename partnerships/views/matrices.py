@@ -1,48 +1,25 @@
-"""The partner x framework and partner x mission matrices, as pages and CSV."""
+"""The partner x framework and partner x mission matrices, as pages and CSV. Their
+parameters are those of ``/api/v1/matrix/...``: the same FilterSets
+(:mod:`partnerships.compose.matrices`)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.shortcuts import render
 
-from frameworks.models import Framework
-from missions.models import Contribution, Mission
-from partnerships.compose.matrices import framework_matrix, mission_matrix
+from partnerships.compose.matrices import FrameworkMatrixFilterSet, Matrix, MissionMatrixFilterSet
 from partnerships.exports import streamed_csv
-from partnerships.filtersets import PartnerFilterSet
-from partnerships.models import Partner
-from partnerships.views.common import as_of_day, prepare_filter_form
+from partnerships.views.common import prepare_filter_form
 
 
-def _sort_rows(matrix, column_key: str, columns_by_key: dict):
-    """Rows with a cell in the chosen column first, earliest start first."""
-    column = columns_by_key.get(column_key)
-    if column is None:
-        return
-
-    def key(row):
-        cell = matrix.cell(row, column)
-        items = (getattr(cell, "periods", None) or getattr(cell, "contributions", None)) or []
-        starts = [i.covers_from for i in items if i.covers_from]
-        return (cell is None, min(starts) if starts else dt.date.max, row.name)
-
-    matrix.rows.sort(key=key)
+def _matrix(filterset) -> tuple[bool, Matrix | None]:
+    valid = filterset.is_valid() if filterset.is_bound else True
+    return valid, filterset.matrix() if valid else None
 
 
 def matrix_frameworks(request):
-    framework = Framework
-    data = request.GET.copy()
-    data.pop("sort", None)
-    filterset = PartnerFilterSet(data or None, queryset=Partner.objects.all())
-    valid = filterset.is_valid() if filterset.is_bound else True
-    day = as_of_day(filterset)
-    columns = framework.objects.order_by("covers_from", "name")
-    rows = filterset.qs if valid else Partner.objects.none()
-    if not filterset.form.data.get("ordering"):
-        rows = rows.order_by("name")
-    matrix = framework_matrix(rows, columns, day)
-    _sort_rows(matrix, request.GET.get("sort", ""), {c.slug: c for c in matrix.columns})
+    filterset = FrameworkMatrixFilterSet(request.GET or None, request=request)
+    valid, matrix = _matrix(filterset)
+    day = filterset.data_of.get("as_of")
     if valid and request.GET.get("format") == "csv":
         header = ["iso3", "partner", *[c.acronym or c.name for c in matrix.columns]]
         if day:
@@ -63,7 +40,7 @@ def matrix_frameworks(request):
         {
             "matrix": matrix,
             "filterset": filterset,
-            "form": prepare_filter_form(filterset.form),
+            "form": prepare_filter_form(filterset.form, hide=("ordering", "sort", "column")),
             "valid": valid,
             "day": day,
             "sort": request.GET.get("sort", ""),
@@ -72,31 +49,8 @@ def matrix_frameworks(request):
 
 
 def matrix_missions(request):
-    from missions.filtersets import MissionFilterSet
-
-    mission = Mission
-    # Rows: partners that contributed to something, narrowed by the partner filters.
-    partner_data = {key: request.GET.getlist(key) for key in ("region", "q", "ordering")}
-    partner_data = {k: v for k, v in partner_data.items() if any(v)}
-    filterset = PartnerFilterSet(
-        partner_data or None,
-        queryset=Partner.objects.filter(pk__in=Contribution.objects.values("partner")),
-    )
-    # Columns: missions, active on the as-of day when one is given (MissionFilterSet).
-    mission_filters = MissionFilterSet(
-        {"active_on": request.GET.get("as_of", ""), "kind": request.GET.getlist("kind")},
-        queryset=mission.objects.all(),
-    )
-    valid = (not filterset.is_bound or filterset.is_valid()) and mission_filters.is_valid()
-    day = as_of_day(mission_filters, "active_on")
-    rows = filterset.qs if valid else Partner.objects.none()
-    if not partner_data.get("ordering"):
-        rows = rows.order_by("name")
-    columns = (
-        mission_filters.qs.order_by("covers_from", "name") if valid else mission.objects.none()
-    )
-    matrix = mission_matrix(rows, columns)
-    _sort_rows(matrix, request.GET.get("sort", ""), {c.slug: c for c in matrix.columns})
+    filterset = MissionMatrixFilterSet(request.GET or None, request=request)
+    valid, matrix = _matrix(filterset)
     if valid and request.GET.get("format") == "csv":
         header = ["iso3", "partner", *[c.acronym or c.name for c in matrix.columns]]
         rows_out = (
@@ -104,23 +58,19 @@ def matrix_missions(request):
             for row, cells in matrix.grid()
         )
         return streamed_csv(request, "matrix-missions", header, rows_out)
-    form = prepare_filter_form(filterset.form)
-    for name in list(form.fields):
-        if name not in ("q", "region"):
-            form.fields.pop(name)
-    as_of_errors = mission_filters.form.errors.get("active_on", [])
-    kinds = prepare_filter_form(mission_filters.form)["kind"]
+    form = prepare_filter_form(
+        filterset.form,
+        hide=("ordering", "sort", "column"),
+        words={"as_of": ("Missions active on", ""), "kind": ("Kind of mission", "")},
+    )
     return render(
         request,
         "partnerships/matrix_missions.html",
         {
             "matrix": matrix,
             "form": form,
-            "kinds": kinds,
-            "as_of_value": request.GET.get("as_of", ""),
-            "as_of_errors": as_of_errors,
             "valid": valid,
-            "day": day,
+            "day": filterset.data_of.get("as_of"),
             "sort": request.GET.get("sort", ""),
         },
     )
