@@ -10,7 +10,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django_countries import countries
@@ -200,6 +201,25 @@ class Period(TimeStampedModel):
         return f"{self.start_display} – {self.end_display}"
 
 
+class SourceQuerySet(models.QuerySet):
+    def with_citation_counts(self):
+        """Annotate ``n_<relation>`` for each kind of fact that cites sources
+        (:func:`partnerships.kinds.cited`): one COUNT subquery per kind, not a query per
+        source."""
+        from partnerships import kinds  # the table names the apps' models lazily
+
+        counts = {}
+        for kind in kinds.cited():
+            relation = Source._meta.get_field(kind.source_relation)
+            related = relation.through if relation.many_to_many else relation.related_model
+            rows = related.objects.filter(source=OuterRef("pk")).order_by().values("source")
+            counted = rows.annotate(n=Count("pk")).values("n")[:1]
+            counts[f"n_{kind.source_relation}"] = Coalesce(
+                Subquery(counted, output_field=models.IntegerField()), 0
+            )
+        return self.annotate(**counts)
+
+
 class Source(TimeStampedModel):
     class Kind(models.TextChoices):
         OFFICIAL = "official", "official"
@@ -221,6 +241,8 @@ class Source(TimeStampedModel):
     accessed = models.DateField(null=True, blank=True)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.OFFICIAL)
     notes = models.TextField(blank=True)
+
+    objects = SourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["publisher", "title"]

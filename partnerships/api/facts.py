@@ -1,14 +1,8 @@
 """Milestones, sources (with what cites them) and cooperation areas."""
 
-from django.db.models import (
-    Count,
-    IntegerField,
-    OuterRef,
-    Subquery,
-)
-from django.db.models.functions import Coalesce
 from rest_framework import serializers, viewsets
 
+from partnerships import kinds
 from partnerships.api.base import CleanModelSerializer, CSVExportMixin, page_url
 from partnerships.api.fields import PreciseDateField, sources_csv_columns, sources_field
 from partnerships.api.known_at import KnownAtMixin, known_at_schema
@@ -84,15 +78,10 @@ class MilestoneViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
 
 # -- sources --------------------------------------------------------------------------------
 
-CITING = (
-    ("partners", "partner"),
-    ("frameworks", "framework"),
-    ("participations", "participation"),
-    ("missions", "mission"),
-    ("contributions", "contribution"),
-    ("figures", "figure"),
-    ("milestones", "milestone"),
-)
+
+def citing() -> list[str]:
+    """The relations of the kinds of fact that cite sources, in the table's order."""
+    return [kind.source_relation for kind in kinds.cited()]
 
 
 class SourceSerializer(CleanModelSerializer):
@@ -123,7 +112,7 @@ class SourceSerializer(CleanModelSerializer):
         )
 
     def get_cited_by(self, obj) -> dict[str, int]:
-        return {name: getattr(obj, f"n_{name}", 0) for name, _ in CITING}
+        return {name: getattr(obj, f"n_{name}", 0) for name in citing()}
 
     def get_page_url(self, obj) -> str | None:
         return page_url(self.context.get("request"), obj)
@@ -135,7 +124,11 @@ class SourceViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
 
     serializer_class = SourceSerializer
     filterset_class = SourceFilterSet
-    known_at_values = {f"n_{name}": None for name, _ in CITING}
+
+    @property
+    def known_at_values(self):
+        return {f"n_{name}": None for name in citing()}
+
     csv_columns = [
         ("id", "id"),
         ("key", "key"),
@@ -149,20 +142,7 @@ class SourceViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
     ]
 
     def get_queryset(self):
-        # One COUNT subquery per kind of citing fact, not a query per source.
-        queryset = Source.objects.order_by("publisher", "title")
-        for name, _ in CITING:
-            relation = Source._meta.get_field(name)
-            through = getattr(relation, "through", None)
-            if through is not None:
-                rows = through.objects.filter(source=OuterRef("pk"))
-            else:
-                rows = relation.related_model.objects.filter(source=OuterRef("pk"))
-            counted = rows.order_by().values("source").annotate(c=Count("*")).values("c")
-            queryset = queryset.annotate(
-                **{f"n_{name}": Coalesce(Subquery(counted, output_field=IntegerField()), 0)}
-            )
-        return queryset
+        return Source.objects.with_citation_counts().order_by("publisher", "title")
 
 
 # -- cooperation areas -------------------------------------------------------------------------

@@ -7,17 +7,16 @@ from django.db.models import (
 )
 from django.urls import reverse
 
-from partnerships.models import Partner, Source
+from partnerships import kinds
 from partnerships.provenance.releases import curated_models
 from partnerships.templatetags import kb as kb_tags
 
-# What an object's label reads besides its own fields (its __str__), prefetched per page.
-LABEL_PATHS = {
-    "frameworks.participation": ("partner", "framework"),
-    "missions.contribution": ("partner", "mission"),
-    "partnerships.milestone": ("partner",),
-    "missions.contributionfigure": ("contribution__partner", "contribution__mission"),
-}
+
+def label_paths(model_or_instance) -> tuple[str, ...]:
+    """What an object's label reads besides its own fields (its ``__str__``), to prefetch:
+    the kind's ``label_paths`` in :mod:`partnerships.kinds`."""
+    kind = kinds.of(model_or_instance)
+    return kind.label_paths if kind else ()
 
 
 def history_models() -> dict:
@@ -41,12 +40,11 @@ def _is_loaded(instance, path: str) -> bool:
 def fact_label(instance) -> str:
     """An object's label from what is loaded: its own words, or its kind and id when a
     related row it names is gone (a deleted partner's participation)."""
-    key = instance._meta.label_lower
-    paths = LABEL_PATHS.get(key, ())
-    if not all(_is_loaded(instance, path) for path in paths):
+    kind = kinds.of(instance)
+    if not all(_is_loaded(instance, path) for path in label_paths(instance)):
         return f"{instance._meta.verbose_name.capfirst()} #{instance.pk}"
-    if key == "missions.contributionfigure":
-        return f"{instance.contribution}: {instance}"
+    if kind and kind.label_parent:
+        return f"{getattr(instance, kind.label_parent)}: {instance}"
     return str(instance)
 
 
@@ -57,7 +55,7 @@ def label_records(model, records) -> list:
         instance = record.instance  # a new instance at each access
         instance.history_id = record.history_id
         instances.append(instance)
-    paths = LABEL_PATHS.get(model._meta.label_lower, ())
+    paths = label_paths(model)
     if paths:
         prefetch_related_objects(instances, *paths)
     for instance in instances:
@@ -67,10 +65,8 @@ def label_records(model, records) -> list:
 
 def object_page_url(instance) -> str:
     """The analysts' page of an object, or its history page when it has none."""
-    if isinstance(instance, Partner | Source) or instance._meta.label_lower in (
-        "frameworks.framework",
-        "missions.mission",
-    ):
+    kind = kinds.of(instance)
+    if kind and kind.own_page:
         return instance.get_absolute_url()
     return kb_tags.history_url(instance)
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.admin.views.decorators import staff_member_required
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import render
 
 from missions.models import Mission
 from partnerships.models import Partner
-from partnerships.provenance.labels import admin_change_url, fact_label
+from partnerships.provenance.labels import admin_change_url, fact_label, label_paths
 from partnerships.provenance.quality import disagreements, quality_checks
 from partnerships.views.common import paginate
 
@@ -67,14 +68,12 @@ def quality(request):
         for key, check in checks.items()
     ]
     page = paginate(request, checks[chosen]["queryset"], per_page=50)
-    items = []
-    for obj in page:
-        label = (
-            fact_label(obj)
-            if obj._meta.label_lower != "missions.contributionfigure"
-            else f"{obj.contribution}: {obj}"
-        )
-        items.append({"label": label, "admin_url": admin_change_url(obj), "obj": obj})
+    shown = list(page)
+    if shown:  # the rows each label names, one query per related kind
+        prefetch_related_objects(shown, *label_paths(shown[0]))
+    items = [
+        {"label": fact_label(obj), "admin_url": admin_change_url(obj), "obj": obj} for obj in shown
+    ]
     return render(
         request,
         "partnerships/quality.html",

@@ -19,9 +19,9 @@ from django.utils.dateparse import parse_datetime
 from partnerships.models import Partner
 from partnerships.provenance.diffs import CHANGE_WORDS, VersionDiff
 from partnerships.provenance.labels import (
-    LABEL_PATHS,
     fact_label,
     history_models,
+    label_paths,
     label_records,
     object_page_url,
 )
@@ -199,7 +199,7 @@ def object_history(request, app_label: str, model_name: str, pk: int):
     latest = label_records(model, [records[0]])[0] if page.number == 1 else None
     current = model.objects.filter(pk=pk).first()
     if current is not None:
-        prefetch_related_objects([current], *LABEL_PATHS.get(model._meta.label_lower, ()))
+        prefetch_related_objects([current], *label_paths(model))
     subject = current or latest or label_records(model, [records[0]])[0]
     return render(
         request,

@@ -2,49 +2,23 @@
 
 from __future__ import annotations
 
-from django.db.models import (
-    Count,
-    IntegerField,
-    OuterRef,
-    Subquery,
-)
-from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 
+from partnerships import kinds
 from partnerships.filtersets import SourceFilterSet
 from partnerships.models import Source
 from partnerships.views.common import paginate, prepare_filter_form
-
-SOURCE_RELATIONS = (
-    "partners",
-    "frameworks",
-    "participations",
-    "missions",
-    "contributions",
-    "milestones",
-    "figures",
-)
-
-
-def citing_count(relation: str):
-    """A subquery counting the facts of one kind that cite a source."""
-    rel = Source._meta.get_field(relation)
-    related = rel.through if rel.many_to_many else rel.related_model
-    rows = related.objects.filter(source=OuterRef("pk")).order_by().values("source")
-    count = rows.annotate(n=Count("pk")).values("n")[:1]
-    return Coalesce(Subquery(count, output_field=IntegerField()), 0)
 
 
 def source_list(request):
     filterset = SourceFilterSet(request.GET or None, queryset=Source.objects.all())
     valid = filterset.is_valid() if filterset.is_bound else True
-    queryset = filterset.qs.annotate(
-        **{f"n_{relation}": citing_count(relation) for relation in SOURCE_RELATIONS}
-    )
+    queryset = filterset.qs.with_citation_counts()
     page = paginate(request, queryset, per_page=50) if valid else None
     if page:
+        relations = [kind.source_relation for kind in kinds.cited()]
         for source in page:
-            source.cited_by = sum(getattr(source, f"n_{r}") for r in SOURCE_RELATIONS)
+            source.cited_by = sum(getattr(source, f"n_{r}") for r in relations)
     return render(
         request,
         "partnerships/source_list.html",
@@ -54,25 +28,21 @@ def source_list(request):
 
 def source_detail(request, pk: int):
     source = get_object_or_404(Source, pk=pk)
+    # Every kind of fact that cites sources, with what its labels read (one query a kind).
     facts = [
-        ("Partners", source.partners.all()),
-        ("Frameworks", source.frameworks.all()),
-        ("Participations", source.participations.select_related("partner", "framework")),
-        ("Missions", source.missions.all()),
-        ("Contributions", source.contributions.select_related("partner", "mission")),
         (
-            "Personnel figures",
-            source.figures.select_related("contribution__partner", "contribution__mission"),
-        ),
-        ("Milestones", source.milestones.select_related("partner")),
+            kind.key,
+            kind.title.capitalize(),
+            list(getattr(source, kind.source_relation).select_related(*kind.label_paths)),
+        )
+        for kind in kinds.cited()
     ]
-    facts = [(title, list(rows)) for title, rows in facts]
     return render(
         request,
         "partnerships/source_detail.html",
         {
             "source": source,
-            "facts": [(title, rows) for title, rows in facts if rows],
-            "total": sum(len(rows) for _, rows in facts),
+            "facts": [fact for fact in facts if fact[2]],
+            "total": sum(len(rows) for _, _, rows in facts),
         },
     )
