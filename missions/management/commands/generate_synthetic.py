@@ -23,6 +23,9 @@ frameworks (for the ``as_of`` queries).
 History: ``bulk_create`` and COPY write no django-simple-history rows, and ``--clear``
 deletes with plain SQL (no signals) so it writes none either. That is deliberate: the
 rows are not curated facts, and a million historical rows would only slow the benchmark.
+
+One topic, past the 500-line mark on purpose: every kind of synthetic row, its marks and
+its removal sit together so that ``--clear`` can never miss what the generator made.
 """
 
 from __future__ import annotations
