@@ -4,15 +4,6 @@ from django.db import connection
 from tests.factories import UserFactory
 
 
-@pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
-    """Tests read static files from the finders; no collectstatic manifest is needed."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 @pytest.fixture
 def reader(db):
     """A logged-in user with no permissions."""
