@@ -1,5 +1,6 @@
 import pytest
 from django.db import connection
+from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
 
@@ -25,3 +26,9 @@ def superuser(db):
 def on_postgres():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (the production database)")
+
+
+@pytest.fixture
+def api():
+    """DRF's test client, anonymous until a test logs it in."""
+    return APIClient()

@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from tests.api_cases import count_queries, read_csv
+from tests.cases import count_queries, read_csv
 from tests.factories import (
     ContributionFactory,
     FigureFactory,

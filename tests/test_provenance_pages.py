@@ -1,6 +1,6 @@
 """The provenance pages: recent changes, an object's history with its diffs, "as known on"
 on the partners' pages, releases, reconciliation of figures, and the curators' data-quality
-page. Query counts pinned (the same with 5 rows as with 50), like tests/test_pages.py."""
+page. Query counts pinned (the same with 5 rows as with 50), like the other pages'."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 
 from partnerships.models import Partner
 from partnerships.releases import make_release
+from tests.cases import build_partner_facts, build_world, count_queries, read_csv
 from tests.factories import (
     ContributionFactory,
     FigureFactory,
@@ -23,7 +24,6 @@ from tests.factories import (
     PartnerFactory,
     SourceFactory,
 )
-from tests.test_pages import build_world, count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -257,7 +257,6 @@ def test_known_at_csv_answers_from_history(client):
     gone = PartnerFactory(iso3="AFG")
     moment = timezone.now().isoformat()
     gone.delete()
-    from tests.test_pages import read_csv
 
     rows = read_csv(client.get("/partners/", {"known_at": moment, "format": "csv"}))
     assert [row["iso3"] for row in rows] == ["AFG"]
@@ -277,8 +276,6 @@ def _known_at_list(rows: int) -> str:
 
 
 def _known_at_profile(rows: int) -> str:
-    from tests.test_pages import build_partner_facts
-
     partner = PartnerFactory()
     build_partner_facts(partner, rows)
     return f"/partners/{partner.iso3.lower()}/?known_at={timezone.now().date().isoformat()}"

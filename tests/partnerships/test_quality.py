@@ -8,7 +8,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from partnerships.quality import disagreements
-from tests.api_cases import count_queries, read_csv
+from tests.cases import count_queries, read_csv
 from tests.factories import ContributionFactory, FigureFactory, ParticipationFactory, SourceFactory
 
 D = dt.date
