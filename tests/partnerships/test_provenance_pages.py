@@ -257,7 +257,6 @@ def test_known_at_csv_answers_from_history(client):
     gone = PartnerFactory(iso3="AFG")
     moment = timezone.now().isoformat()
     gone.delete()
-
     rows = read_csv(client.get("/partners/", {"known_at": moment, "format": "csv"}))
     assert [row["iso3"] for row in rows] == ["AFG"]
 

@@ -18,7 +18,7 @@ from rest_framework.test import APIClient
 from frameworks.models import Participation
 from tests.factories import FrameworkFactory, PartnerFactory, SourceFactory
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db
 
 

@@ -43,7 +43,7 @@ urlpatterns = [
     path("sources/<int:pk>/", _page, name="source-detail"),
 ]
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.test_search")]
+pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
 
 
 @pytest.fixture
@@ -451,7 +451,7 @@ def test_schema_with_search_validates():
     from drf_spectacular.generators import SchemaGenerator
     from drf_spectacular.validation import validate_schema
 
-    schema = SchemaGenerator(urlconf="tests.test_search").get_schema(request=None, public=True)
+    schema = SchemaGenerator(urlconf=__name__).get_schema(request=None, public=True)
     validate_schema(schema)
     operation = schema["paths"]["/api/v1/search/"]["get"]
     assert {p["name"] for p in operation["parameters"]} >= {"q", "kind", "page", "page_size"}
