@@ -112,7 +112,11 @@ class DatabaseUnavailableMiddleware:
         return None
 
     def _unavailable(self, request, exc):
-        logger.error("database unavailable: %s", exc, exc_info=settings.DEBUG or settings.TESTING)
+        logger.error(
+            "database unavailable: %s",
+            exc,
+            exc_info=settings.DEBUG or settings.DATABASE_ERROR_TRACEBACKS,
+        )
         response = error_response(request, 503, DATABASE_DOWN)
         response["Retry-After"] = "5"
         return response

@@ -18,7 +18,6 @@ STATIC_ROOT    where collectstatic writes; default staticfiles/ beside manage.py
 """
 
 import os
-import sys
 from pathlib import Path
 
 import dj_database_url
@@ -42,12 +41,10 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-# Under the test runner the test client and the live server speak plain HTTP on localhost.
-TESTING = "pytest" in sys.modules
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not (DEBUG or TESTING):
+    if not DEBUG:
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. Set SECRET_KEY in the environment (production), "
             "or set DEBUG=1 for a local development server."
@@ -223,7 +220,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # -- security -----------------------------------------------------------------------------
-HTTPS_ONLY = env_bool("HTTPS_ONLY", not (DEBUG or TESTING))
+HTTPS_ONLY = env_bool("HTTPS_ONLY", not DEBUG)
 SECURE_SSL_REDIRECT = HTTPS_ONLY
 SESSION_COOKIE_SECURE = HTTPS_ONLY
 CSRF_COOKIE_SECURE = HTTPS_ONLY
@@ -242,6 +239,8 @@ PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
     "microphone=(), payment=(), usb=(), interest-cohort=()"
 )
+# Log a 503 for a database error with its traceback also when DEBUG is off (the test settings).
+DATABASE_ERROR_TRACEBACKS = False
 MAX_BODY_BYTES = int(os.environ.get("MAX_BODY_BYTES", str(1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
 

@@ -1,15 +1,14 @@
 """What an analyst does in the browser: filter, read a profile, download a matrix, compare,
 follow a citation. Each flow starts from a page a person would start from."""
 
-import csv
 import datetime as dt
-import io
 from pathlib import Path
 
 import pytest
 
 from frameworks.models import Participation
 from partnerships.dates import Precision
+from tests.cases import parse_csv
 from tests.factories import (
     ContributionFactory,
     FrameworkFactory,
@@ -125,7 +124,7 @@ def test_open_a_matrix_and_download_its_csv(page, knowledge):
     with page.expect_download() as download:
         page.get_by_role("link", name="Download CSV").click()
     path = download.value.path()
-    rows = list(csv.DictReader(io.StringIO(Path(path).read_text(encoding="utf-8"))))
+    rows = parse_csv(Path(path).read_text(encoding="utf-8"))
     by_code = {row["iso3"]: row for row in rows}
     assert by_code["GEO"]["PfP"] == "23 March 1994 – ongoing"
     assert by_code["JOR"]["MD"] == "1995 – ongoing"

@@ -6,9 +6,25 @@ import pytest
 
 from frameworks.models import Participation
 from partnerships.dates import Precision
+from tests.cases import Page, PageCases, on_world
 from tests.factories import FrameworkFactory, ParticipationFactory, PartnerFactory
 
 pytestmark = pytest.mark.django_db
+
+PAGES = [
+    Page("frameworks", on_world(lambda w: "/frameworks/"), 1),
+    Page("framework", on_world(lambda w: "/frameworks/pfp/?as_of=2000-01-01"), 10),
+]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=str)
+class TestPage(PageCases):
+    """Every case of tests/cases.py.PageCases, for each page above."""
+
+
+@pytest.mark.parametrize("url", ["/frameworks/nope/"])
+def test_unknown_objects_are_404(client, url):
+    assert client.get(url).status_code == 404
 
 
 @pytest.fixture

@@ -5,9 +5,27 @@ import datetime as dt
 import pytest
 
 from missions.models import Role
+from tests.cases import Page, PageCases, count_queries, on_world, without_history
 from tests.factories import ContributionFactory, FigureFactory, MissionFactory, PartnerFactory
 
 pytestmark = pytest.mark.django_db
+
+PAGES = [
+    Page("missions", on_world(lambda w: "/missions/"), 1),
+    # Mission, sources, areas: 3; contributors one row per partner: 7 (as on the profile);
+    # partners per year, counted in one query: 1.
+    Page("mission", on_world(lambda w: "/missions/kfor/"), 11),
+]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=str)
+class TestPage(PageCases):
+    """Every case of tests/cases.py.PageCases, for each page above."""
+
+
+@pytest.mark.parametrize("url", ["/missions/nope/"])
+def test_unknown_objects_are_404(client, url):
+    assert client.get(url).status_code == 404
 
 
 def test_mission_page_shows_contributors_roles_figures_and_hosts(client):
@@ -41,3 +59,22 @@ def test_mission_list_counts_contributors_and_filters(client):
     response = client.get("/missions/", {"active_on": "2005-01-01"})
     assert [(m.slug, m.contributors) for m in response.context["missions"]] == [("isaf", 2)]
     assert client.get("/missions/nope/").status_code == 404
+
+
+def test_mission_page_pages_its_contributors(client):
+    mission = MissionFactory(start=dt.date(1995, 1, 1))
+    with without_history():
+        partners = PartnerFactory.create_batch(40)
+        for n, partner in enumerate(partners):
+            start = dt.date(1996 + n % 20, 1, 1)
+            ContributionFactory(partner=partner, mission=mission, start=start)
+    queries, response = count_queries(client, mission.get_absolute_url())
+    assert queries == 11
+    groups = response.context["groups"]
+    assert groups.groups == 40 and len(groups.page) == 25 and len(groups.lanes) == 30
+    chart = response.context["chart"]
+    # Partners per year, counted in SQL: two a year from 1996 (year precision: a year
+    # each), every one of them ongoing.
+    assert [c.value for c in chart.columns][:3] == [2, 4, 6]
+    nxt = client.get(mission.get_absolute_url(), {"contributors_page": 2})
+    assert len(nxt.context["groups"].page) == 15

@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from tests.api_cases import count_queries, read_csv
+from tests.cases import count_queries, read_csv
 from tests.factories import FrameworkFactory, ParticipationFactory, PartnerFactory
 
 D = dt.date

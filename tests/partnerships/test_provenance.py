@@ -13,7 +13,7 @@ from partnerships.dataset import checksum
 from partnerships.models import Partner, Release, Source
 from partnerships.releases import make_release
 from partnerships.versioning import dataset_version
-from tests.api_cases import read_csv
+from tests.cases import read_csv
 from tests.factories import FigureFactory, MilestoneFactory, ParticipationFactory, PartnerFactory
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,7 @@ from rest_framework.test import APIClient
 from frameworks.models import Participation
 from tests.factories import FrameworkFactory, PartnerFactory, SourceFactory
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db
 
 
@@ -175,15 +175,14 @@ def test_interrupted_write_leaves_no_partial_rows(api, curator):
 def test_check_deploy_with_production_settings_reports_nothing():
     env = {
         **{k: v for k, v in os.environ.items() if k not in {"DEBUG", "HTTPS_ONLY"}},
+        "DJANGO_SETTINGS_MODULE": "partnerships.settings",  # production's, not the tests'
         "DEBUG": "0",
         "SECRET_KEY": "a-long-random-production-secret-" + "x7Qp9vR2mL4sT8wZ" * 3,
         "ALLOWED_HOSTS": "kb.example.org",
         "HTTPS_ONLY": "1",
     }
     code = (
-        "import sys; sys.modules.pop('pytest', None);"
-        "import django, os;"
-        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'partnerships.settings');"
+        "import django;"
         "django.setup(); from django.core.management import call_command;"
         "call_command('check', deploy=True, fail_level='WARNING')"
     )

@@ -1,4 +1,6 @@
-"""The analysts' pages: one generic page case reused per page, then each page's own promises.
+"""The core's analysts' pages (home, partners, profile, compare, matrices, map, search,
+sources, about): the generic page case of tests/cases.py on each, then each page's own
+promises.
 
 Every list and detail page has its query count pinned, and the count is the same with 5
 rows as with 50 (the N+1 guard). No test depends on the curated data.
@@ -6,25 +8,26 @@ rows as with 50 (the N+1 guard). No test depends on the curated data.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from frameworks.models import Framework, Participation
-from missions.models import Mission
+from frameworks.models import Participation
 from partnerships.dates import Precision
-from partnerships.models import Source
-from partnerships.versioning import dataset_version, last_change
+from tests.cases import (
+    Page,
+    PageCases,
+    World,
+    build_partner_facts,
+    build_world,
+    count_queries,
+    on_world,
+    read_csv,
+    version_queries,
+)
 from tests.factories import (
-    ContributionFactory,
-    FigureFactory,
     FrameworkFactory,
     MilestoneFactory,
     MissionFactory,
@@ -36,87 +39,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def count_queries(client, url: str) -> tuple[int, object]:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    return len(queries), response
-
-
-def read_csv(response) -> list[dict]:
-    body = b"".join(response.streaming_content) if response.streaming else response.content
-    return list(csv.DictReader(io.StringIO(body.decode("utf-8"))))
-
-
-def version_queries() -> int:
-    """What the dataset version costs (partnerships.versioning, not the pages' code)."""
-    with CaptureQueriesContext(connection) as queries:
-        dataset_version()
-        last_change()
-    return len(queries)
-
-
-# -- the world the pages are tested on ------------------------------------------------------
-
-
-@dataclass
-class World:
-    framework: object
-    mission: object
-    partners: list
-    source: object
-
-
-def build_world(rows: int) -> World:
-    """``rows`` partners, each in one framework, contributing to one mission with figures
-    and a milestone, all citing one shared source and one of their own."""
-    source = Source.objects.filter(key="shared").first() or SourceFactory(key="shared")
-    framework = Framework.objects.filter(slug="pfp").first() or FrameworkFactory(
-        slug="pfp", name="Partnership for Peace", acronym="PfP"
-    )
-    mission = Mission.objects.filter(slug="kfor").first() or MissionFactory(
-        slug="kfor", name="Kosovo Force", acronym="KFOR", hosts=["XK"]
-    )
-    partners = []
-    for _ in range(rows):
-        partner = PartnerFactory()
-        ParticipationFactory(partner=partner, framework=framework, sources=[source])
-        contribution = ContributionFactory(partner=partner, mission=mission, sources=[source])
-        FigureFactory(contribution=contribution, personnel=100, source=source)
-        FigureFactory(contribution=contribution, as_of=dt.date(2006, 6, 1), personnel=150)
-        MilestoneFactory(partner=partner, sources=[source])
-        partners.append(partner)
-    return World(framework, mission, partners, source)
-
-
-def build_partner_facts(partner, rows: int) -> None:
-    """One partner with ``rows`` participations, contributions and milestones."""
-    for i in range(rows):
-        ParticipationFactory(partner=partner, framework=FrameworkFactory())
-        contribution = ContributionFactory(partner=partner, mission=MissionFactory())
-        FigureFactory(contribution=contribution, personnel=10 + i)
-        FigureFactory(contribution=contribution, as_of=dt.date(2007, 1, 1), personnel=20 + i)
-        MilestoneFactory(partner=partner, date=dt.date(1990 + i % 30, 1, 1))
-
-
-# -- the generic page case ---------------------------------------------------------------------
-
-
-@dataclass
-class Page:
-    """A page and how to fill it: ``build(rows)`` returns the URL to fetch."""
-
-    name: str
-    build: Callable[[int], str]
-    queries: int  # pinned: the same with 5 and with 50 rows
-    plus: Callable[[], int] = lambda: 0  # queries of code the page calls but does not own
-
-    def __str__(self):
-        return self.name
-
-
-def _detail_world(url: Callable[[World], str]) -> Callable[[int], str]:
-    return lambda rows: url(build_world(rows))
+# -- the pages, each with its data ------------------------------------------------------------
 
 
 def _partner_profile(rows: int) -> str:
@@ -145,11 +68,11 @@ def _search_world(url: Callable[[World], str]) -> Callable[[int], str]:
 
 
 PAGES = [
-    Page("home", _detail_world(lambda w: "/"), 9),
-    Page("partners", _detail_world(lambda w: "/partners/"), 8),
+    Page("home", on_world(lambda w: "/"), 9),
+    Page("partners", on_world(lambda w: "/partners/"), 8),
     Page(
         "partners by framework on a day",
-        _detail_world(lambda w: "/partners/?framework=pfp&as_of=2000-01-01&region=europe"),
+        on_world(lambda w: "/partners/?framework=pfp&as_of=2000-01-01&region=europe"),
         9,
     ),
     # Partner, its sources, participations (+ sources), milestones (+ sources): 6; its
@@ -159,47 +82,23 @@ PAGES = [
     # Partners, their participations, milestones, the choices: 4; each partner's
     # contributions one row per mission as on the profile, without roles and sources: 5.
     Page("compare", _compare, 4 + 2 * 5),
-    Page("framework matrix", _detail_world(lambda w: "/matrix/frameworks/?as_of=2000-01-01"), 3),
-    Page("mission matrix", _detail_world(lambda w: "/matrix/missions/"), 5),
-    Page("map by status", _detail_world(lambda w: "/map/"), 2),
-    Page("map by framework", _detail_world(lambda w: "/map/?framework=pfp&as_of=2000-01-01"), 6),
+    Page("framework matrix", on_world(lambda w: "/matrix/frameworks/?as_of=2000-01-01"), 3),
+    Page("mission matrix", on_world(lambda w: "/matrix/missions/"), 5),
+    Page("map by status", on_world(lambda w: "/map/"), 2),
+    Page("map by framework", on_world(lambda w: "/map/?framework=pfp&as_of=2000-01-01"), 6),
     # Ranking: one query per kind (six); then one per kind shown (sources, the partners'
     # profiles: "a partner nation").
     Page("search", _search_world(lambda w: "/search/?q=nation"), 8),
     Page("search one kind", _search_world(lambda w: "/search/?q=nation&kind=source"), 2),
-    Page("sources", _detail_world(lambda w: "/sources/"), 2),
-    Page("source", _detail_world(lambda w: f"/sources/{w.source.pk}/"), 8),
-    Page("about", _detail_world(lambda w: "/about/"), 9, plus=lambda: version_queries()),
-    Page("frameworks", _detail_world(lambda w: "/frameworks/"), 1),
-    Page("framework", _detail_world(lambda w: "/frameworks/pfp/?as_of=2000-01-01"), 10),
-    Page("missions", _detail_world(lambda w: "/missions/"), 1),
-    # Mission, sources, areas: 3; contributors one row per partner: 7 (as on the profile);
-    # partners per year, counted in one query: 1.
-    Page("mission", _detail_world(lambda w: "/missions/kfor/"), 11),
+    Page("sources", on_world(lambda w: "/sources/"), 2),
+    Page("source", on_world(lambda w: f"/sources/{w.source.pk}/"), 8),
+    Page("about", on_world(lambda w: "/about/"), 9, plus=lambda: version_queries()),
 ]
 
 
 @pytest.mark.parametrize("page", PAGES, ids=str)
-def test_query_count_is_pinned_and_does_not_grow_with_rows(client, page):
-    url = page.build(5)
-    few, _ = count_queries(client, url)
-    url = page.build(45)  # the first rows stay: 50 in all where the build adds to them
-    many, response = count_queries(client, url)
-    expected = page.queries + page.plus()
-    assert (few, many) == (expected, expected), page.name
-    assert b"</html>" in response.content
-
-
-@pytest.mark.parametrize("page", PAGES, ids=str)
-def test_pages_are_accessible_html(client, page):
-    response = client.get(page.build(2))
-    html = response.content.decode()
-    assert '<html lang="en">' in html
-    assert "<main" in html and 'class="skip-link"' in html
-    assert html.count("<h1") == 1
-    assert "style=" not in html  # a strict CSP comes later: no inline styles
-    assert "<script>" not in html  # nor inline scripts
-    assert "http://" not in html.replace("http://testserver", "")  # nothing from a CDN
+class TestPage(PageCases):
+    """Every case of tests/cases.py.PageCases, for each page above."""
 
 
 # -- url names the models rely on ---------------------------------------------------------
@@ -216,10 +115,7 @@ def test_model_urls_reverse_to_their_pages(client):
         assert client.get(url.get_absolute_url()).status_code == 200
 
 
-@pytest.mark.parametrize(
-    "url",
-    ["/partners/zzz/", "/partners/GE/", "/frameworks/nope/", "/missions/nope/", "/sources/9999/"],
-)
+@pytest.mark.parametrize("url", ["/partners/zzz/", "/partners/GE/", "/sources/9999/"])
 def test_unknown_objects_are_404(client, url):
     assert client.get(url).status_code == 404
 
@@ -569,20 +465,3 @@ def test_compare_page_stays_bounded_at_scale(client):
     codes = ",".join(p.iso3 for p in [big, small, *others])
     queries, _ = count_queries(client, f"/compare/?partners={codes}")
     assert queries == 4 + 4 * 5
-
-
-def test_mission_page_pages_its_contributors(client):
-    mission = MissionFactory(start=dt.date(1995, 1, 1))
-    partners = PartnerFactory.create_batch(40)
-    for n, partner in enumerate(partners):
-        ContributionFactory(partner=partner, mission=mission, start=dt.date(1996 + n % 20, 1, 1))
-    queries, response = count_queries(client, mission.get_absolute_url())
-    assert queries == 11
-    groups = response.context["groups"]
-    assert groups.groups == 40 and len(groups.page) == 25 and len(groups.lanes) == 30
-    chart = response.context["chart"]
-    # Partners per year, counted in SQL: two a year from 1996 (year precision: a year
-    # each), every one of them ongoing.
-    assert [c.value for c in chart.columns][:3] == [2, 4, 6]
-    nxt = client.get(mission.get_absolute_url(), {"contributors_page": 2})
-    assert len(nxt.context["groups"].page) == 15

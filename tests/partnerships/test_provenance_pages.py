@@ -1,6 +1,6 @@
 """The provenance pages: recent changes, an object's history with its diffs, "as known on"
 on the partners' pages, releases, reconciliation of figures, and the curators' data-quality
-page. Query counts pinned (the same with 5 rows as with 50), like tests/test_pages.py."""
+page. Query counts pinned (the same with 5 rows as with 50), like the other pages'."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 
 from partnerships.models import Partner
 from partnerships.releases import make_release
+from tests.cases import build_partner_facts, build_world, count_queries, read_csv, without_history
 from tests.factories import (
     ContributionFactory,
     FigureFactory,
@@ -23,7 +24,6 @@ from tests.factories import (
     PartnerFactory,
     SourceFactory,
 )
-from tests.test_pages import build_world, count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -257,8 +257,6 @@ def test_known_at_csv_answers_from_history(client):
     gone = PartnerFactory(iso3="AFG")
     moment = timezone.now().isoformat()
     gone.delete()
-    from tests.test_pages import read_csv
-
     rows = read_csv(client.get("/partners/", {"known_at": moment, "format": "csv"}))
     assert [row["iso3"] for row in rows] == ["AFG"]
 
@@ -277,8 +275,6 @@ def _known_at_list(rows: int) -> str:
 
 
 def _known_at_profile(rows: int) -> str:
-    from tests.test_pages import build_partner_facts
-
     partner = PartnerFactory()
     build_partner_facts(partner, rows)
     return f"/partners/{partner.iso3.lower()}/?known_at={timezone.now().date().isoformat()}"
@@ -392,8 +388,9 @@ def test_reconcile_page_shows_a_planted_disagreement_side_by_side(client):
 
 def test_reconcile_query_count_does_not_grow(client):
     def build(rows):
-        for _ in range(rows):
-            plant_disagreement()
+        with without_history():
+            for _ in range(rows):
+                plant_disagreement()
         return "/reconcile/"
 
     few, _ = count_queries(client, build(5))
@@ -426,8 +423,9 @@ def test_quality_query_count_does_not_grow(client, curator):
     client.force_login(curator)
 
     def build(rows):
-        for _ in range(rows):
-            SourceFactory(url="")
+        with without_history():
+            for _ in range(rows):
+                SourceFactory(url="")
         return "/quality/?check=sources-without-url"
 
     few, _ = count_queries(client, build(5))

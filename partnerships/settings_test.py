@@ -1,0 +1,32 @@
+"""Settings for the test suite: production's settings (partnerships/settings.py), with every
+difference the tests need stated here. Named in pyproject.toml ([tool.pytest.ini_options]).
+
+Production's defaults do not look at the test runner: settings.py refuses to start without
+SECRET_KEY and turns HTTPS_ONLY on whenever DEBUG is off. The tests turn them off here.
+"""
+
+import os
+
+# `make test` sets SECRET_KEY; a bare `pytest` gets a key that is never used in production.
+os.environ.setdefault("SECRET_KEY", "insecure-test-only-key")
+
+from partnerships.settings import *  # noqa: E402, F403
+from partnerships.settings import STORAGES  # noqa: E402
+
+# The test client and the live server speak plain HTTP on localhost.
+HTTPS_ONLY = False
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+SECURE_HSTS_PRELOAD = False
+
+# Tests read static files from the finders; no collectstatic manifest is needed.
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# A 503 for a database error logs its traceback, so a failing test shows the cause.
+DATABASE_ERROR_TRACEBACKS = True
