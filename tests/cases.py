@@ -27,7 +27,7 @@ from rest_framework.authtoken.models import Token
 from frameworks.models import Framework
 from missions.models import Mission
 from partnerships.models import Source
-from partnerships.versioning import dataset_version, last_change
+from partnerships.provenance.versioning import dataset_version, last_change
 from tests.factories import (
     ContributionFactory,
     FigureFactory,
@@ -63,7 +63,7 @@ def read_csv(response) -> list[dict]:
 
 
 def version_queries() -> int:
-    """What the dataset version costs (partnerships.versioning, not the pages' code)."""
+    """What the dataset version costs (partnerships.provenance.versioning, not the pages' code)."""
     with CaptureQueriesContext(connection) as queries:
         dataset_version()
         last_change()

@@ -71,6 +71,8 @@ def test_bad_as_of_is_a_form_error(client, dialogue):
 
 def test_framework_list_counts_partners_on_a_day(client, dialogue):
     response = client.get("/frameworks/", {"active_on": "1998-01-01"})
-    counts = {f.slug: (f.on_day, f.ever) for f in response.context["frameworks"]}
+    counts = {
+        f.slug: (f.participants_on_day, f.participants_ever) for f in response.context["frameworks"]
+    }
     assert counts["md"] == (2, 2)
     assert client.get("/frameworks/nope/").status_code == 404

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from frameworks.models import Participation
 from missions.models import ContributionFigure
-from partnerships.bulk_import import run_import
+from partnerships.provenance.bulk_import import run_import
 from tests.cases import read_csv
 from tests.factories import (
     ContributionFactory,

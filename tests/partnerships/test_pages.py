@@ -92,7 +92,8 @@ PAGES = [
     Page("search one kind", _search_world(lambda w: "/search/?q=nation&kind=source"), 2),
     Page("sources", on_world(lambda w: "/sources/"), 2),
     Page("source", on_world(lambda w: f"/sources/{w.source.pk}/"), 8),
-    Page("about", on_world(lambda w: "/about/"), 9, plus=lambda: version_queries()),
+    # A count per kind of fact (partnerships.kinds: nine kinds), the release, the version.
+    Page("about", on_world(lambda w: "/about/"), 10, plus=lambda: version_queries()),
 ]
 
 
@@ -317,7 +318,7 @@ def test_bad_search_is_a_form_error_not_a_500(client, query):
 def test_source_page_lists_every_fact_citing_it(client):
     world = build_world(2)
     response = client.get(world.source.get_absolute_url())
-    facts = dict(response.context["facts"])
+    facts = {title: rows for _, title, rows in response.context["facts"]}
     assert len(facts["Participations"]) == 2
     assert len(facts["Contributions"]) == 2
     assert len(facts["Personnel figures"]) == 2
@@ -390,7 +391,7 @@ def build_many_contributions(partner, missions: int, per_mission: int, figures: 
 def test_profile_and_mission_pages_stay_bounded_at_scale(client):
     """300 contributions to 120 missions, 1,000 figures on one: the pages draw a page of
     rows, the most recent lanes and a sample of figures, in as many queries as for five."""
-    from partnerships.views import GROUPS_PER_PAGE, MAX_LANES, MAX_POINTS
+    from missions.groups import GROUPS_PER_PAGE, MAX_LANES, MAX_POINTS
 
     partner = PartnerFactory()
     ParticipationFactory(partner=partner)
@@ -431,7 +432,7 @@ def test_profile_and_mission_pages_stay_bounded_at_scale(client):
 def test_compare_page_stays_bounded_at_scale(client):
     """A partner with 300 contributions to 120 missions beside a small one: a row per
     mission, at most a page of them, the most recent lanes, in as many queries as for five."""
-    from partnerships.views import GROUPS_PER_PAGE, MAX_LANES
+    from missions.groups import GROUPS_PER_PAGE, MAX_LANES
 
     big, small = PartnerFactory(), PartnerFactory()
     ParticipationFactory(partner=big)

@@ -9,10 +9,10 @@ from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
 from frameworks.models import Participation
-from partnerships.dataset import checksum
 from partnerships.models import Partner, Release, Source
-from partnerships.releases import make_release
-from partnerships.versioning import dataset_version
+from partnerships.provenance.dataset import checksum
+from partnerships.provenance.releases import make_release
+from partnerships.provenance.versioning import dataset_version
 from tests.cases import read_csv
 from tests.factories import FigureFactory, MilestoneFactory, ParticipationFactory, PartnerFactory
 

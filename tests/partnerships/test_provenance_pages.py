@@ -14,7 +14,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from partnerships.models import Partner
-from partnerships.releases import make_release
+from partnerships.provenance.releases import make_release
 from tests.cases import build_partner_facts, build_world, count_queries, read_csv, without_history
 from tests.factories import (
     ContributionFactory,

@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from partnerships.quality import disagreements
+from partnerships.provenance.quality import disagreements
 from tests.cases import count_queries, read_csv, without_history
 from tests.factories import ContributionFactory, FigureFactory, ParticipationFactory, SourceFactory
 

@@ -17,8 +17,8 @@ from django.urls import include, path
 from rest_framework.test import APIClient
 
 from partnerships import search as engine
+from partnerships.api.search import SearchView
 from partnerships.search import QueryError, parse_query, search, suggest
-from partnerships.search_api import SearchView
 from tests.cases import without_history
 from tests.factories import (
     CooperationAreaFactory,
@@ -36,7 +36,7 @@ def _page(request, *args, **kwargs):
 
 urlpatterns = [
     path("api/v1/search/", SearchView.as_view(), name="search-api"),
-    path("api/v1/", include("partnerships.api_urls")),
+    path("api/v1/", include("partnerships.api.urls")),
     path("partners/", _page, name="partner-list"),
     path("partners/<str:iso3>/", _page, name="partner-detail"),
     path("frameworks/<slug:slug>/", _page, name="framework-detail"),
@@ -260,8 +260,8 @@ def test_snippets_are_escaped_and_mark_the_match(kb):
     assert "<script" not in snippet
     assert "<mark>piracy</mark>" in snippet
     # Whatever the database returns is escaped; only our <mark> tags are HTML.
-    assert engine.marked("a <b>\ue000x\ue001</b>") == "a &lt;b&gt;<mark>x</mark>&lt;/b&gt;"
-    assert engine.plain_snippet(["<i>piracy</i>"], ["piracy"]) == (
+    assert engine.postgres.marked("a <b>\ue000x\ue001</b>") == "a &lt;b&gt;<mark>x</mark>&lt;/b&gt;"
+    assert engine.sqlite.plain_snippet(["<i>piracy</i>"], ["piracy"]) == (
         "&lt;i&gt;<mark>piracy</mark>&lt;/i&gt;"
     )
 
@@ -325,7 +325,7 @@ def test_postgres_every_way_of_matching_is_served_by_an_index(kb, on_postgres):
         cursor.execute("SET LOCAL enable_seqscan = off")
     for kind in engine.kinds().values():
         table = kind.model._meta.db_table
-        rows = kind.model.objects.filter(engine.pg_filter(kind, query, query.tsquery()))
+        rows = kind.model.objects.filter(engine.postgres.pg_filter(kind, query, query.tsquery()))
         plan = rows.order_by().values("pk").explain()
         assert f"Seq Scan on {table}" not in plan, (kind.name, plan)
         assert "_doc" in plan and "_trgm" in plan, (kind.name, plan)

@@ -96,7 +96,8 @@ def test_health_and_readiness(client):
 
 def test_database_error_in_a_view_is_a_503_not_a_500(api, client):
     with mock.patch(
-        "partnerships.api.PartnerViewSet.get_queryset", side_effect=OperationalError("gone")
+        "partnerships.api.partners.PartnerViewSet.get_queryset",
+        side_effect=OperationalError("gone"),
     ):
         response = api.get("/api/v1/partners/")
     assert response.status_code == 503

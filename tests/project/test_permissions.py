@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from partnerships.releases import make_release
+from partnerships.provenance.releases import make_release
 from tests.factories import (
     ContributionFactory,
     FigureFactory,
