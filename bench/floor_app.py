@@ -99,7 +99,7 @@ def partner_json(row: dict, today: dt.date) -> dict:
     statuses = {f["status"] for f in row["current_frameworks"]}
     if row["nato_accession"] and row["nato_accession"] <= today:
         status = "ally"
-    elif "active" in statuses:
+    elif statuses - {"suspended"}:  # the rule of partnerships/status.py
         status = "partner"
     else:
         status = "suspended" if "suspended" in statuses else "former"

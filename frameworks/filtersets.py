@@ -4,16 +4,15 @@ import django_filters as filters
 
 from frameworks.models import Framework, Participation
 from partnerships.filtersets import (
-    BaseFilterSet,
     CodeFilter,
-    active_on_filter,
+    PeriodFilterSet,
     partner_filter,
     year_filter,
 )
 from partnerships.models import CooperationArea
 
 
-class FrameworkFilterSet(BaseFilterSet):
+class FrameworkFilterSet(PeriodFilterSet):
     search_fields = ("name", "acronym", "slug", "description")
 
     kind = filters.MultipleChoiceFilter(choices=Framework.Kind.choices, help_text="Repeatable.")
@@ -33,7 +32,6 @@ class FrameworkFilterSet(BaseFilterSet):
         distinct=True,
         help_text="Tagged with any of these cooperation areas (slugs; repeatable).",
     )
-    active_on = active_on_filter()
     year = year_filter()
     ordering = filters.OrderingFilter(
         fields=(("name", "name"), ("acronym", "acronym"), ("covers_from", "established"))
@@ -44,7 +42,7 @@ class FrameworkFilterSet(BaseFilterSet):
         fields = ["kind", "members_only_partners"]
 
 
-class ParticipationFilterSet(BaseFilterSet):
+class ParticipationFilterSet(PeriodFilterSet):
     search_fields = ("partner__name", "framework__name", "framework__acronym", "notes")
 
     partner = partner_filter("partner__iso3")
@@ -54,7 +52,6 @@ class ParticipationFilterSet(BaseFilterSet):
         queryset=Framework.objects.all(),
         help_text="Framework slug; repeatable (any of).",
     )
-    active_on = active_on_filter()
     year = year_filter()
     started_after = filters.DateFilter(
         field_name="covers_from", lookup_expr="gte", help_text="Started on or after this date."

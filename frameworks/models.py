@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
 
-from partnerships.dates import active_on_q, periods_overlap
+from partnerships.dates import certain_q, overlaps_q, periods_overlap
 from partnerships.models import CooperationArea, Partner, Period, PeriodQuerySet, Source
 
 
@@ -15,13 +15,19 @@ class FrameworkQuerySet(PeriodQuerySet):
     def get_by_natural_key(self, slug: str):
         return self.get(slug=slug)
 
-    def with_participant_counts(self, day: dt.date | None = None):
-        """Annotate ``participants_on_day`` (partners in it on ``day``, today by default)
-        and ``participants_ever``: counted in the database, one query for the list."""
-        on_day = active_on_q(day or dt.date.today(), "participations__")
+    def with_participant_counts(self, first: dt.date | None = None, last: dt.date | None = None):
+        """Annotate ``participants_on_day`` (partners possibly in it from ``first`` to
+        ``last``: today by default), ``participants_certain`` (of them, those certainly in it
+        the whole time) and ``participants_ever``: counted in the database, one query."""
+        first = first or dt.date.today()
+        last = last or first
+        possible = overlaps_q(first, last, "participations__")
+        certain = certain_q(first, last, "participations__")
+        partner = "participations__partner"
         return self.annotate(
-            participants_on_day=Count("participations__partner", filter=on_day, distinct=True),
-            participants_ever=Count("participations__partner", distinct=True),
+            participants_on_day=Count(partner, filter=possible, distinct=True),
+            participants_certain=Count(partner, filter=possible & certain, distinct=True),
+            participants_ever=Count(partner, distinct=True),
         )
 
 
@@ -122,6 +128,10 @@ class Participation(Period):
                 "an ended one has an end date or is 'ended, date unknown'.",
             ),
         ]
+
+    def earliest_start(self):
+        """An unrecorded start is possibly as early as the framework's own."""
+        return self.framework.covers_from if self.framework_id else None
 
     def __str__(self):
         return f"{self.partner} in {self.framework.acronym or self.framework.name}"

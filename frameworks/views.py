@@ -8,16 +8,24 @@ from django.shortcuts import get_object_or_404, render
 from frameworks.filtersets import FrameworkFilterSet, ParticipationFilterSet
 from frameworks.models import Framework, Participation
 from partnerships import charts
-from partnerships.views.common import Citations, as_of_day, prepare_filter_form
+from partnerships.views.common import (
+    Citations,
+    as_of_of,
+    certainty_counts,
+    prepare_filter_form,
+    today_as_of,
+)
 
 
 def framework_list(request):
     filterset = FrameworkFilterSet(request.GET or None, queryset=Framework.objects.all())
     valid = filterset.is_valid() if filterset.is_bound else True
-    day = as_of_day(filterset, "active_on") or dt.date.today()
+    as_of = as_of_of(filterset) or today_as_of()
     frameworks = []
     if valid:
-        frameworks = filterset.qs.select_related("parent").with_participant_counts(day)
+        frameworks = filterset.qs.select_related("parent").with_participant_counts(
+            as_of.first, as_of.last
+        )
         if not filterset.form.data.get("ordering"):
             frameworks = frameworks.order_by("covers_from", "name")
     return render(
@@ -28,7 +36,7 @@ def framework_list(request):
             "form": prepare_filter_form(filterset.form),
             "frameworks": frameworks,
             "valid": valid,
-            "day": day,
+            "as_of": as_of,
         },
     )
 
@@ -48,14 +56,14 @@ def framework_detail(request, slug: str):
     )
     as_of = request.GET.get("as_of", "").strip()
     then_filter = ParticipationFilterSet(
-        {"framework": [slug], "active_on": as_of, "ordering": "partner"}, queryset=rows
+        {"framework": [slug], "as_of": as_of, "ordering": "partner"}, queryset=rows
     )
     then, then_errors = None, []
     if as_of:
         if then_filter.is_valid():
             then = list(then_filter.qs)
         else:
-            then_errors = then_filter.form.errors.get("active_on", ["Enter a valid date."])
+            then_errors = then_filter.form.errors.get("as_of", ["Enter a valid date."])
     today = dt.date.today()
     now = sorted((p for p in participations if p.active_on(today)), key=lambda p: p.partner.name)
     refs = Citations()
@@ -80,7 +88,8 @@ def framework_detail(request, slug: str):
             "now": now,
             "then": then,
             "as_of": as_of,
-            "as_of_day": then_filter.form.cleaned_data.get("active_on") if then else None,
+            "as_of_asked": as_of_of(then_filter) if then is not None else None,
+            "then_counts": certainty_counts(then or []),
             "then_errors": then_errors,
             "chart": chart,
             "per_year": per_year,

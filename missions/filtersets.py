@@ -7,19 +7,18 @@ from missions.models import Contribution, ContributionFigure, Mission, Role
 from partnerships.filtersets import (
     BaseFilterSet,
     CodeFilter,
-    active_on_filter,
+    PeriodFilterSet,
     partner_filter,
     year_filter,
 )
 from partnerships.models import CooperationArea, Partner, Region
 
 
-class MissionFilterSet(BaseFilterSet):
+class MissionFilterSet(PeriodFilterSet):
     search_fields = ("name", "acronym", "slug", "description", "mandate", "region")
 
     kind = filters.MultipleChoiceFilter(choices=Mission.Kind.choices, help_text="Repeatable.")
     region = filters.MultipleChoiceFilter(choices=Region.choices, help_text="Repeatable.")
-    active_on = active_on_filter()
     year = year_filter()
     partner = CodeFilter(
         to_field_name="iso3",
@@ -63,7 +62,7 @@ class MissionFilterSet(BaseFilterSet):
         return queryset.filter(Exists(contributions))
 
 
-class ContributionFilterSet(BaseFilterSet):
+class ContributionFilterSet(PeriodFilterSet):
     search_fields = ("partner__name", "mission__name", "mission__acronym", "description")
 
     partner = partner_filter("partner__iso3")
@@ -81,7 +80,6 @@ class ContributionFilterSet(BaseFilterSet):
         help_text="Contributions in any of these roles (troops, staff-officers, logistics, "
         "medical, training, naval, air, intelligence, funding, humanitarian); repeatable.",
     )
-    active_on = active_on_filter()
     year = year_filter()
     personnel_min = filters.NumberFilter(
         method="by_personnel_min",

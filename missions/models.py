@@ -125,6 +125,25 @@ class Contribution(Period):
             ),
         ]
 
+    def earliest_start(self):
+        """An unrecorded start is possibly as early as the mission's own."""
+        return self.mission.covers_from if self.mission_id else None
+
+    def coverage_evidence(self):
+        """Its personnel figures: a contribution is one continuous period, so a dated figure
+        proves it active on that date (at the figure's own precision)."""
+        if self.pk is None:
+            return ()
+        return self.figures.values_list("as_of", "as_of_precision")
+
+    def refresh_coverage(self) -> None:
+        """Recompute the spans after its figures changed, and save them (with history)."""
+        spans = ("covers_from", "covers_until", "certain_from", "certain_until")
+        before = [getattr(self, name) for name in spans]
+        self.compute_coverage()
+        if [getattr(self, name) for name in spans] != before:
+            self.save(update_fields=[*spans, "updated"])
+
     def __str__(self):
         return f"{self.partner} to {self.mission.acronym or self.mission.name}"
 

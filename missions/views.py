@@ -14,7 +14,13 @@ from missions.groups import contribution_groups
 from missions.models import Contribution, Mission
 from partnerships import charts
 from partnerships.dates import overlaps_q, year_span
-from partnerships.views.common import Citations, paginate, prepare_filter_form
+from partnerships.views.common import (
+    Citations,
+    as_of_of,
+    certainty_counts,
+    paginate,
+    prepare_filter_form,
+)
 
 
 def mission_list(request):
@@ -132,6 +138,8 @@ def contribution_list(request):
             "valid": valid,
             "page": page,
             "references": refs.numbered(),
+            "as_of": as_of_of(filterset),
+            "counts": certainty_counts(filterset.qs) if valid and as_of_of(filterset) else None,
             "csv_url": reverse("api:contribution-list")
             + "?"
             + urlencode({**query, "format": "csv"}, doseq=True),

@@ -1,10 +1,18 @@
 """Dates that know their precision, and the one "as of" rule.
 
 A fact dated "1995" is stored as the first day of 1995 together with the precision
-``year``, shown as "1995" and compared as the whole year. A period covers from the first
-day of its start's unit to the last day of its end's unit, inclusive. Every "as of" or
-"active on" question in the project goes through :func:`covers_from`,
-:func:`covers_until` and :func:`active_on_q`; nothing else compares period dates.
+``year``, shown as "1995" and compared as the whole year. A period has two spans:
+
+- **possible**: from the first day of its start's unit to the last day of its end's unit
+  (:func:`covers_from`, :func:`covers_until`);
+- **certain**: from the last day of its start's unit to the first day of its end's unit
+  (:func:`certain_span`).
+
+Evidence (a dated personnel figure of a contribution) widens both. A question about a day,
+a month or a year is answered "certain" when the certain span covers all of it and
+"possible" when the possible span meets it (:func:`certain_q`, :func:`overlaps_q`,
+:func:`certainty`). Every "as of" question in the project goes through these; nothing
+else compares period dates.
 """
 
 import calendar
@@ -86,9 +94,24 @@ def display_date(value: dt.date | None, precision: str) -> str:
     return f"{value.day} {calendar.month_name[value.month]} {value.year}"
 
 
-def covers_from(start: dt.date | None, start_precision: str) -> dt.date | None:
-    """First day a period covers; None when its start is not recorded."""
-    return first_day(start, start_precision) if start else None
+Evidence = tuple[dt.date, str]  # a dated fact that proves presence: (date, precision)
+
+
+def covers_from(
+    start: dt.date | None,
+    start_precision: str,
+    evidence: tuple[Evidence, ...] = (),
+    earliest: dt.date | None = None,
+) -> dt.date | None:
+    """First day a period possibly covers: its start's first day; when its start is not
+    recorded, the earliest the facts allow (``earliest``: the framework's or mission's own
+    start), or None (never counted). Evidence dated earlier widens it."""
+    firsts = [first_day(day, precision) for day, precision in evidence]
+    if start:
+        firsts.append(first_day(start, start_precision))
+    elif earliest:
+        firsts.append(earliest)
+    return min(firsts) if firsts else None
 
 
 def covers_until(
@@ -97,17 +120,67 @@ def covers_until(
     end: dt.date | None,
     end_precision: str,
     end_unknown: bool,
+    evidence: tuple[Evidence, ...] = (),
 ) -> dt.date | None:
-    """Last day a period is known to cover; None for an ongoing period.
+    """Last day a period possibly covers; None for an ongoing period (possible to today).
 
-    A period that ended on an unknown date is only known to cover its start's unit, so
-    "as of" questions after that do not count it: we do not assert what we do not know.
+    A period that ended on an unknown date is only known to cover its start's unit (and
+    the dates its evidence proves), so "as of" questions after that do not count it: we do
+    not assert what we do not know.
     """
+    if not end and not end_unknown:
+        return None
+    lasts = [last_day(day, precision) for day, precision in evidence]
     if end:
-        return last_day(end, end_precision)
-    if end_unknown:
-        return last_day(start, start_precision) if start else dt.date.min
-    return None
+        lasts.append(last_day(end, end_precision))
+    elif start:
+        lasts.append(last_day(start, start_precision))
+    return max(lasts) if lasts else dt.date.min
+
+
+def certain_span(
+    start: dt.date | None,
+    start_precision: str,
+    end: dt.date | None,
+    end_precision: str,
+    end_unknown: bool,
+    evidence: tuple[Evidence, ...] = (),
+) -> tuple[dt.date | None, dt.date | None]:
+    """The days a period certainly covers, as (first, last); (None, None) when no day is
+    certain; last None when it is ongoing (certain to today).
+
+    From the last day of its start's unit to the first day of its end's unit: "1995" to
+    "2004-03" is certain from 31 December 1995 to 1 March 2004. A period is one continuous
+    span, so a dated piece of evidence (a personnel figure) proves it active on that date
+    and certain between its start and that date: the certain span covers every piece of
+    evidence, each at its own precision (a figure of "2009" proves one day in 2009, which
+    one unknown). An unrecorded start gives no certain start beyond the evidence; an end
+    not known gives no certain end beyond the evidence (nor beyond its start's day).
+    """
+    firsts = [last_day(day, precision) for day, precision in evidence]
+    lasts = [first_day(day, precision) for day, precision in evidence]
+    if start:
+        firsts.append(last_day(start, start_precision))
+    if end:
+        lasts.append(first_day(end, end_precision))
+    elif end_unknown and start:
+        lasts.append(first_day(start, start_precision))
+    if not firsts:
+        return None, None
+    first = min(firsts)
+    if not end and not end_unknown:
+        return first, None  # ongoing: certain from ``first`` to today
+    last = max(lasts) if lasts else None
+    if last is None or last < first:
+        return None, None
+    return first, last
+
+
+def question_span(text: str) -> tuple[dt.date, dt.date]:
+    """An "as of" question, ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, as the days it asks
+    about (first, last): a year asks about every day of that year. ValueError otherwise."""
+    day, precision = parse_fuzzy_date(text)
+    return first_day(day, precision), last_day(day, precision)
 
 
 # The rule in words, for help texts, the API's description and the admin (said once).
@@ -119,21 +192,56 @@ PERIOD_RULE = (
 AS_OF_HELP = "A date (YYYY-MM-DD). A period counts on that day when it covers it: " + PERIOD_RULE
 
 
-def overlaps_q(first: dt.date, last: dt.date, prefix: str = "") -> Q:
-    """The as-of rule over a span: periods covering at least one day from ``first`` to
-    ``last`` (inclusive). A period whose start is not recorded never counts."""
+def overlaps_q(first: dt.date, last: dt.date, prefix: str = "", today: dt.date | None = None) -> Q:
+    """The as-of rule over a span, **possible**: periods that possibly cover at least one day
+    from ``first`` to ``last`` (inclusive). An ongoing period runs to today; a period whose
+    possible start is unknown never counts."""
+    today = today or dt.date.today()
     return Q(**{f"{prefix}covers_from__lte": last}) & (
-        Q(**{f"{prefix}covers_until__gte": first}) | Q(**{f"{prefix}covers_until__isnull": True})
+        Q(**{f"{prefix}covers_until__gte": first})
+        | (Q(**{f"{prefix}covers_until__isnull": True}) & Q(**{f"{prefix}covers_from__lte": today}))
+        & _not_after(first, today)
     )
 
 
-def overlaps(period, first: dt.date, last: dt.date) -> bool:
+def _not_after(first: dt.date, today: dt.date) -> Q:
+    """Always true when ``first`` is today or earlier, never otherwise (a question about
+    the future is not answered by an ongoing period)."""
+    return Q() if first <= today else Q(pk__in=[])
+
+
+def certain_q(first: dt.date, last: dt.date, prefix: str = "", today: dt.date | None = None) -> Q:
+    """The as-of rule over a span, **certain**: periods that certainly cover every day from
+    ``first`` to ``last`` (an ongoing one to today)."""
+    today = today or dt.date.today()
+    open_end = Q(**{f"{prefix}certain_until__isnull": True}) & _not_after(last, today)
+    return Q(**{f"{prefix}certain_from__lte": first}) & (
+        Q(**{f"{prefix}certain_until__gte": last}) | open_end
+    )
+
+
+def overlaps(period, first: dt.date, last: dt.date, today: dt.date | None = None) -> bool:
     """:func:`overlaps_q` in Python, for periods already loaded."""
-    if period.covers_from is None:
+    today = today or dt.date.today()
+    if period.covers_from is None or period.covers_from > last:
         return False
-    return period.covers_from <= last and (
-        period.covers_until is None or period.covers_until >= first
-    )
+    if period.covers_until is None:
+        return first <= today
+    return period.covers_until >= first
+
+
+def certainty(period, first: dt.date, last: dt.date, today: dt.date | None = None) -> str:
+    """ "certain", "possible" or "" (no) for one period and a question's span, by
+    :func:`certain_q` and :func:`overlaps_q` (the same rule, in Python)."""
+    today = today or dt.date.today()
+    if not overlaps(period, first, last, today):
+        return ""
+    if period.certain_from is not None and period.certain_from <= first:
+        if period.certain_until is None and last <= today:
+            return "certain"
+        if period.certain_until is not None and period.certain_until >= last:
+            return "certain"
+    return "possible"
 
 
 def year_span(year: int) -> tuple[dt.date, dt.date]:

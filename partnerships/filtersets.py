@@ -6,12 +6,21 @@ same thing everywhere. Repeated parameters mean OR (``?framework=a&framework=b``
 (a 400 in the API, a message on the pages), never a 500.
 """
 
+import datetime as dt
+from typing import NamedTuple
+
 import django_filters as filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
 
 from partnerships import kinds
-from partnerships.dates import AS_OF_HELP, active_on_q, overlaps_q, year_span
+from partnerships.dates import (
+    AS_OF_HELP,
+    certain_q,
+    overlaps_q,
+    question_span,
+    year_span,
+)
 from partnerships.models import CooperationArea, Milestone, Partner, Region, Source
 from partnerships.provenance.history import rows
 from partnerships.status import partner_status_q
@@ -66,12 +75,69 @@ def slug_filter(key: str, field_name: str, help_text: str, **kwargs) -> CodeFilt
     )
 
 
-def active_on_filter(prefix: str = "", **kwargs) -> filters.DateFilter:
-    return filters.DateFilter(
-        method=lambda qs, name, value: qs.filter(active_on_q(value, prefix)),
-        help_text="Only rows active on this date. " + AS_OF_HELP,
-        **kwargs,
+class AsOf(NamedTuple):
+    """An "as of" question: the days it asks about, and how it was written."""
+
+    first: dt.date
+    last: dt.date
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class AsOfField(forms.CharField):
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``: a year, a month or a day asked about."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 10)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            first, last = question_span(text)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        if not 1900 <= first.year <= 2100:
+            raise forms.ValidationError("Ask about a year from 1900 to 2100.")
+        return AsOf(first, last, text)
+
+
+class AsOfFilter(filters.CharFilter):
+    """The one "as of" parameter of every list (CharFilter for the schema: a string)."""
+
+    field_class = AsOfField
+
+
+CERTAINTY_HELP = (
+    "With as_of: certain keeps the rows certainly active for the whole of the date asked; "
+    "possible keeps those only possibly active (an imprecise or unrecorded date). Without "
+    "it, an answer lists both, each row saying which."
+)
+
+
+def certainty_filter() -> filters.ChoiceFilter:
+    return filters.ChoiceFilter(
+        choices=[("certain", "certain"), ("possible", "possible")],
+        method="defer",
+        help_text=CERTAINTY_HELP,
     )
+
+
+def certainty_case(certain: Q):
+    """``"certain"`` for the rows ``certain`` holds, ``"possible"`` for the others."""
+    return Case(When(certain, then=Value("certain")), default=Value("possible"))
+
+
+def keep_certainty(queryset, certain: Q, wanted: str | None):
+    if wanted == "certain":
+        return queryset.filter(certain)
+    if wanted == "possible":
+        return queryset.exclude(certain)
+    return queryset
 
 
 def year_filter(prefix: str = "") -> filters.NumberFilter:
@@ -84,6 +150,21 @@ def year_filter(prefix: str = "") -> filters.NumberFilter:
         max_value=2200,
         help_text="Only rows active at some point in this year.",
     )
+
+
+class AsOfMixin:
+    """``certainty`` qualifies an ``as_of`` answer: refused without one."""
+
+    def defer(self, queryset, name, value):
+        return queryset  # read in filter_queryset
+
+    def is_valid(self):
+        valid = super().is_valid()
+        data = self.form.cleaned_data if valid else {}
+        if data.get("certainty") and not data.get("as_of"):
+            self.form.add_error("certainty", "Give as_of too: certainty qualifies an answer.")
+            return False
+        return valid
 
 
 class BaseFilterSet(filters.FilterSet):
@@ -110,6 +191,31 @@ class BaseFilterSet(filters.FilterSet):
         return queryset.filter(condition)
 
 
+class PeriodFilterSet(AsOfMixin, BaseFilterSet):
+    """A list of periods (frameworks, participations, missions, contributions): ``as_of`` a
+    day, a month or a year keeps the rows possibly active then, each annotated with its
+    ``certainty``; ``certainty`` keeps one kind."""
+
+    as_of = AsOfFilter(
+        method="defer",
+        help_text="Only rows active then: a day (YYYY-MM-DD), a month (YYYY-MM) or a year "
+        "(YYYY). Each row says whether it is certain (active for the whole of it) or "
+        "possible. " + AS_OF_HELP,
+    )
+    certainty = certainty_filter()
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        as_of = self.form.cleaned_data.get("as_of")
+        if not as_of:
+            return queryset
+        certain = certain_q(as_of.first, as_of.last)
+        queryset = queryset.filter(overlaps_q(as_of.first, as_of.last)).annotate(
+            certainty=certainty_case(certain)
+        )
+        return keep_certainty(queryset, certain, self.form.cleaned_data.get("certainty"))
+
+
 # -- partners ---------------------------------------------------------------------------
 
 
@@ -134,7 +240,7 @@ class PartnerRowsFilterSet(BaseFilterSet):
         fields = ["region"]
 
 
-class PartnerFilterSet(PartnerRowsFilterSet):
+class PartnerFilterSet(AsOfMixin, PartnerRowsFilterSet):
     framework = slug_filter(
         "frameworks",
         "participations__framework__slug",
@@ -147,11 +253,13 @@ class PartnerFilterSet(PartnerRowsFilterSet):
         "Partners in all of these frameworks (slugs; repeatable). With as_of: on that day.",
         method="defer",
     )
-    as_of = filters.DateFilter(
+    as_of = AsOfFilter(
         method="defer",
-        help_text="With framework: partners in it on that day. Alone: nations that were NATO "
-        "partners (in any framework, not yet Allies) on that day. " + AS_OF_HELP,
+        help_text="A day (YYYY-MM-DD), a month (YYYY-MM) or a year (YYYY). With framework: "
+        "partners in it then. Alone: nations that were NATO partners (in any framework, not "
+        "yet Allies) then. Each partner says whether that is certain or possible. " + AS_OF_HELP,
     )
+    certainty = certainty_filter()
     status = filters.MultipleChoiceFilter(
         choices=[(s, s) for s in ("partner", "ally", "suspended", "former")],
         method="by_status",
@@ -190,24 +298,39 @@ class PartnerFilterSet(PartnerRowsFilterSet):
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         data = self.form.cleaned_data
-        day = data.get("as_of")
+        as_of = data.get("as_of")
         any_of, all_of = data.get("framework") or [], data.get("framework_all") or []
 
-        def member(frameworks):
-            found = self.rows("participations").filter(
-                partner=OuterRef("id"), framework__in=frameworks
-            )
-            if day:
-                found = found.filter(active_on_q(day))
+        def member(frameworks, rule=None):
+            found = self.rows("participations").filter(partner=OuterRef("id"))
+            if frameworks is not None:
+                found = found.filter(framework__in=frameworks)
+            if rule is not None:
+                found = found.filter(rule)
             return Exists(found)
 
+        possible = certain = None
+        if as_of:
+            possible = overlaps_q(as_of.first, as_of.last)
+            certain = certain_q(as_of.first, as_of.last)
+        sure = Q()  # what makes a row of the answer certain
         if any_of:
-            queryset = queryset.filter(member(any_of))
+            queryset = queryset.filter(member(any_of, possible))
+            sure &= member(any_of, certain) if as_of else Q()
         for framework in all_of:
-            queryset = queryset.filter(member([framework]))
-        if day and not any_of and not all_of:
-            in_any = self.rows("participations").filter(active_on_q(day), partner=OuterRef("id"))
-            queryset = queryset.filter(Exists(in_any)).exclude(nato_accession__lte=day)
+            queryset = queryset.filter(member([framework], possible))
+            sure &= member([framework], certain) if as_of else Q()
+        if as_of and not any_of and not all_of:
+            # Partners then: in a framework, and not yet Allies for the whole of it.
+            queryset = queryset.filter(member(None, possible)).exclude(
+                nato_accession__lte=as_of.first
+            )
+            sure = member(None, certain) & (
+                Q(nato_accession__isnull=True) | Q(nato_accession__gt=as_of.last)
+            )
+        if as_of:
+            queryset = queryset.annotate(certainty=certainty_case(sure))
+            queryset = keep_certainty(queryset, sure, data.get("certainty"))
         return queryset
 
     def by_status(self, queryset, name, values):

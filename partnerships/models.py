@@ -21,11 +21,14 @@ from simple_history.models import HistoricalRecords
 from partnerships.dates import (
     Precision,
     active_on_q,
+    certain_span,
+    certainty,
     covers_from,
     covers_until,
     display_date,
     first_day,
     format_date,
+    overlaps,
 )
 
 
@@ -79,8 +82,11 @@ class Period(TimeStampedModel):
     """A span of time whose ends carry their precision.
 
     ``end`` empty and ``end_unknown`` off: ongoing. ``end_unknown`` on: ended, date
-    unknown. ``start`` empty: not recorded. ``covers_from`` / ``covers_until`` are derived
-    on save from the rule in :mod:`partnerships.dates` and are what queries compare.
+    unknown. ``start`` empty: not recorded. Derived on save from the rule in
+    :mod:`partnerships.dates`, and what queries compare: the possible span
+    (``covers_from`` / ``covers_until``) and the certain span (``certain_from`` /
+    ``certain_until``). A subclass widens them with :meth:`coverage_evidence` and gives an
+    unrecorded start its earliest possible day with :meth:`earliest_start`.
     """
 
     start = models.DateField(null=True, blank=True, help_text="Empty: not recorded.")
@@ -94,8 +100,11 @@ class Period(TimeStampedModel):
         default=False,
         help_text="Tick when the period is known to have ended but not when.",
     )
+    # Derived on save (partnerships.dates): the possible span and the certain span.
     covers_from = models.DateField(null=True, blank=True, editable=False, db_index=True)
     covers_until = models.DateField(null=True, blank=True, editable=False, db_index=True)
+    certain_from = models.DateField(null=True, blank=True, editable=False, db_index=True)
+    certain_until = models.DateField(null=True, blank=True, editable=False)
 
     objects = PeriodQuerySet.as_manager()
 
@@ -136,10 +145,22 @@ class Period(TimeStampedModel):
             self.start_precision = ""
         if not self.end:
             self.end_precision = ""
-        self.covers_from = covers_from(self.start, self.start_precision)
-        self.covers_until = covers_until(
-            self.start, self.start_precision, self.end, self.end_precision, self.end_unknown
-        )
+        evidence = tuple(self.coverage_evidence())
+        ends = (self.start, self.start_precision, self.end, self.end_precision, self.end_unknown)
+        earliest = None if self.start else self.earliest_start()
+        self.covers_from = covers_from(self.start, self.start_precision, evidence, earliest)
+        self.covers_until = covers_until(*ends, evidence)
+        if self.covers_until == dt.date.min:  # ended on an unknown date, nothing dated
+            self.covers_from = None
+        self.certain_from, self.certain_until = certain_span(*ends, evidence)
+
+    def coverage_evidence(self):
+        """Dated facts proving the period active on their date: (date, precision) pairs."""
+        return ()
+
+    def earliest_start(self):
+        """The earliest day an unrecorded start can be (the parent's own start), or None."""
+        return None
 
     def save(self, *args, **kwargs):
         self.compute_coverage()
@@ -191,10 +212,12 @@ class Period(TimeStampedModel):
         return self.end is None and not self.end_unknown
 
     def active_on(self, day: dt.date) -> bool:
-        """The as-of rule for one object (the same as :meth:`PeriodQuerySet.active_on`)."""
-        if self.covers_from is None or self.covers_from > day:
-            return False
-        return self.covers_until is None or self.covers_until >= day
+        """The as-of rule for one object, possibly active (as :meth:`PeriodQuerySet.active_on`)."""
+        return overlaps(self, day, day)
+
+    def certainty_on(self, first: dt.date, last: dt.date | None = None) -> str:
+        """ "certain", "possible" or "" for a question about ``first`` (to ``last``)."""
+        return certainty(self, first, last or first)
 
     @property
     def period_display(self) -> str:

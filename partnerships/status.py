@@ -6,9 +6,14 @@ partners (:func:`partner_status_q`, :func:`with_status`), and in Python for a pa
 participations on the day are already loaded (:func:`partner_status`).
 
 - ally: acceded to NATO on or before the day;
-- partner: not an ally, and in at least one framework on the day with cooperation active;
+- partner: not an ally, and in at least one framework on the day with cooperation not
+  suspended (a participation that has since ended was active while it lasted);
 - suspended: not an ally, in frameworks on the day only with cooperation suspended;
 - former: none of these.
+
+A participation's ``status`` is its state now; a row marked suspended is read as suspended
+over its whole span, so a suspension is recorded as its own row from its own start (the
+cooperation before it as an ended row).
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ def partner_status_q(status: str, day: dt.date | None = None, when=None) -> Q:
     day = day or (when.date() if when else dt.date.today())
     on_day = rows("participations", when).filter(active_on_q(day), partner=OuterRef("id"))
     ally = Q(nato_accession__lte=day)
-    active = Exists(on_day.filter(status="active"))
+    active = Exists(on_day.exclude(status="suspended"))
     suspended = Exists(on_day.filter(status="suspended"))
     return {
         "ally": ally,
@@ -64,6 +69,6 @@ def partner_status(partner, participations_on_day, day: dt.date | None = None) -
     if partner.nato_accession and partner.nato_accession <= day:
         return "ally"
     statuses = {p.status for p in participations_on_day}
-    if "active" in statuses:
+    if statuses - {"suspended"}:
         return "partner"
     return "suspended" if "suspended" in statuses else "former"

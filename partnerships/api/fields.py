@@ -78,6 +78,22 @@ class PeriodSerializerMixin(serializers.Serializer):
     covers_until = serializers.DateField(
         read_only=True, allow_null=True, help_text="Last day the period covers; null while ongoing."
     )
+    certain_from = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text="First day the period certainly covers (the last day of its start's unit, "
+        "or its earliest evidence); null when no day is certain.",
+    )
+    certain_until = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text="Last day the period certainly covers (the first day of its end's unit, or "
+        "its latest evidence); null while ongoing or when no day is certain.",
+    )
+    certainty = serializers.SerializerMethodField(
+        help_text='With as_of: "certain" (active for the whole of the date asked) or '
+        '"possible" (possibly active then); null without as_of.'
+    )
 
     PERIOD_FIELDS = (
         "start",
@@ -88,10 +104,17 @@ class PeriodSerializerMixin(serializers.Serializer):
         "end_state",
         "covers_from",
         "covers_until",
+        "certain_from",
+        "certain_until",
+        "certainty",
     )
 
     def get_end_state(self, obj) -> str:
         return end_state(obj)
+
+    @extend_schema_field({"type": "string", "enum": ["certain", "possible"], "nullable": True})
+    def get_certainty(self, obj) -> str | None:
+        return getattr(obj, "certainty", None)
 
 
 class SourceRefSerializer(serializers.ModelSerializer):
@@ -172,6 +195,7 @@ def period_csv_columns(prefix: str = "") -> list[tuple[str, str | Callable]]:
         (f"{prefix}end", "end_iso"),
         (f"{prefix}end_precision", "end_precision"),
         (f"{prefix}end_state", end_state),
+        (f"{prefix}certainty", lambda obj: getattr(obj, "certainty", None) or ""),
     ]
 
 

@@ -57,7 +57,8 @@ class MatrixView(APIView):
 
 class FrameworkMatrixView(MatrixView):
     """Partners x frameworks: each cell gives the partner's period(s) in the framework and,
-    with `as_of`, whether it was in the framework on that day."""
+    with `as_of` (a day, a month or a year), whether it was in the framework then:
+    `active` is true when possibly, and `certainty` says "certain" or "possible"."""
 
     filterset_class = FrameworkMatrixFilterSet
 
@@ -77,7 +78,7 @@ class FrameworkMatrixView(MatrixView):
                     (
                         ""
                         if c is None
-                        else (("in: " if c.active else "not in: ") if as_of else "") + c.label
+                        else (f"{c.certainty or 'not'} in: " if as_of else "") + c.label
                     )
                     for c in cells
                 ]
@@ -86,7 +87,7 @@ class FrameworkMatrixView(MatrixView):
             return streamed_csv(request, "matrix-frameworks", header, rows)
         return Response(
             {
-                "as_of": as_of.isoformat() if as_of else None,
+                "as_of": str(as_of) if as_of else None,
                 "columns": [
                     {"slug": f.slug, "acronym": f.acronym, "name": f.name} for f in matrix.columns
                 ],
@@ -96,6 +97,7 @@ class FrameworkMatrixView(MatrixView):
                         "cells": {
                             column.slug: {
                                 "active": cell.active,
+                                "certainty": cell.certainty or None,
                                 "periods": [
                                     {
                                         "start": x.start_iso or None,

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db.models import (
     Prefetch,
     prefetch_related_objects,
@@ -21,6 +22,7 @@ from partnerships.compose.profile import partner_timeline, partner_with_facts
 from partnerships.dates import active_on_q
 from partnerships.exports import streamed_csv
 from partnerships.filtersets import (
+    AsOfField,
     PartnerFilterSet,
 )
 from partnerships.models import (
@@ -29,6 +31,7 @@ from partnerships.models import (
 )
 from partnerships.provenance.history import snapshot
 from partnerships.status import partner_status as status_rule
+from partnerships.status import with_status
 
 # -- partners -----------------------------------------------------------------------------
 
@@ -38,17 +41,33 @@ def partner_status(partner: Partner, today: dt.date | None = None) -> str:
     return status_rule(partner, partner.current_participations, today)
 
 
-def partners_for_api():
-    """Partners with what their serializer shows, in a fixed number of queries."""
-    participation = Participation
+def partners_for_api(day: dt.date | None = None):
+    """Partners with what their serializer shows, in a fixed number of queries: their
+    status and frameworks on ``day`` (today by default)."""
+    day = day or dt.date.today()
     current = (
-        participation.objects.filter(active_on_q(dt.date.today()))
+        Participation.objects.filter(active_on_q(day))
         .select_related("framework")
         .order_by("framework__name")
     )
-    return Partner.objects.prefetch_related(
+    return with_status(Partner.objects.all(), day).prefetch_related(
         "sources", Prefetch("participations", queryset=current, to_attr="current_participations")
     )
+
+
+def state_day(request) -> dt.date | None:
+    """The day whose state a partner answer shows: the last day of a valid ``as_of`` (a
+    day, a month or a year), else the known_at day, else None (today)."""
+    text = request.query_params.get("as_of") if request is not None else None
+    if text:
+        try:
+            as_of = AsOfField().clean(text)
+        except ValidationError:
+            as_of = None
+        if as_of:
+            return as_of.last
+    known_at = getattr(request, "known_at", None)
+    return known_at.date() if known_at else None
 
 
 class UpperCaseField(serializers.CharField):
@@ -68,9 +87,15 @@ class PartnerSerializer(CleanModelSerializer):
     )
     nato_accession_precision = serializers.CharField(read_only=True)
     status = serializers.SerializerMethodField(
-        help_text="Today: partner, ally (acceded to NATO), suspended or former."
+        help_text="partner, ally (acceded to NATO), suspended or former: today, or with as_of "
+        "on the last day asked (with known_at, as the knowledge base then had it)."
     )
-    current_frameworks = serializers.SerializerMethodField()
+    current_frameworks = serializers.SerializerMethodField(
+        help_text="Its frameworks on the same day as status."
+    )
+    certainty = serializers.SerializerMethodField(
+        help_text='With as_of: "certain" or "possible" (see the as_of filter); else null.'
+    )
     flag_url = serializers.SerializerMethodField()
     sources = sources_field(required=False)
     api_url = serializers.HyperlinkedIdentityField(
@@ -87,6 +112,7 @@ class PartnerSerializer(CleanModelSerializer):
             "other_names",
             "region",
             "status",
+            "certainty",
             "nato_accession",
             "nato_accession_precision",
             "current_frameworks",
@@ -100,13 +126,16 @@ class PartnerSerializer(CleanModelSerializer):
         )
 
     def get_status(self, obj) -> str:
-        known_at = getattr(self.context.get("request"), "known_at", None)
-        today = known_at.date() if known_at else dt.date.today()
+        day = state_day(self.context.get("request")) or dt.date.today()
         if not hasattr(obj, "current_participations"):
             obj.current_participations = list(
-                obj.participations.filter(active_on_q(today)).select_related("framework")
+                obj.participations.filter(active_on_q(day)).select_related("framework")
             )
-        return partner_status(obj, today)
+        return partner_status(obj, day)
+
+    @extend_schema_field({"type": "string", "enum": ["certain", "possible"], "nullable": True})
+    def get_certainty(self, obj) -> str | None:
+        return getattr(obj, "certainty", None)
 
     @extend_schema_field(
         {
@@ -178,7 +207,8 @@ class PartnerViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
         ("name", "name"),
         ("other_names", lambda p: "; ".join(p.other_names)),
         ("region", "region"),
-        ("status", partner_status),
+        ("status", lambda p: getattr(p, "status_on", None) or partner_status(p)),
+        ("certainty", lambda p: getattr(p, "certainty", None) or ""),
         ("nato_accession", lambda p: p.nato_accession_display and str(p.nato_accession)),
         ("nato_accession_precision", "nato_accession_precision"),
         (
@@ -191,11 +221,11 @@ class PartnerViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
     ]
 
     def get_queryset(self):
-        return partners_for_api().order_by("name")
+        return partners_for_api(state_day(self.request)).order_by("name")
 
     def annotate_known_at(self, instances):
         """Frameworks and status as the knowledge base had them at the known_at moment."""
-        day = self.known_at.date()
+        day = state_day(self.request) or self.known_at.date()
         records = (
             snapshot(Participation, self.known_at)
             .filter(active_on_q(day), partner__in=[p.pk for p in instances])

@@ -12,8 +12,9 @@ from django.db.models import Max, QuerySet
 
 from frameworks.models import Framework, Participation
 from missions.models import Contribution, Mission
-from partnerships.dates import AS_OF_HELP, active_on_q
+from partnerships.dates import AS_OF_HELP, certainty, overlaps_q
 from partnerships.filtersets import (
+    AsOfFilter,
     CodeFilter,
     PartnerFilterSet,
     PartnerRowsFilterSet,
@@ -42,7 +43,8 @@ class Matrix:
 @dataclass
 class FrameworkCell:
     periods: list  # participations, oldest first
-    active: bool | None = None  # on the as-of day, when one was asked
+    active: bool | None = None  # possibly in it as of the date asked, when one was asked
+    certainty: str = ""  # then: "certain" or "possible" ("" when not in it, or not asked)
 
     @property
     def label(self) -> str:
@@ -63,9 +65,7 @@ class MissionCell:
         return text
 
 
-def framework_matrix(
-    partners: QuerySet, frameworks: QuerySet, as_of: dt.date | None = None
-) -> Matrix:
+def framework_matrix(partners: QuerySet, frameworks: QuerySet, as_of=None) -> Matrix:
     """Partners x frameworks; each cell lists the partner's periods in the framework.
 
     Two queries whatever the size: the participations of the shown partners and frameworks,
@@ -81,8 +81,12 @@ def framework_matrix(
         grouped[(period.partner_id, period.framework_id)].append(period)
     matrix = Matrix(rows=rows, columns=columns)
     for key, items in grouped.items():
-        active = any(p.active_on(as_of) for p in items) if as_of else None
-        matrix.cells[key] = FrameworkCell(periods=items, active=active)
+        if as_of is None:
+            matrix.cells[key] = FrameworkCell(periods=items)
+            continue
+        answers = {certainty(p, as_of.first, as_of.last) for p in items}
+        found = "certain" if "certain" in answers else "possible" if "possible" in answers else ""
+        matrix.cells[key] = FrameworkCell(periods=items, active=bool(found), certainty=found)
     return matrix
 
 
@@ -213,8 +217,10 @@ class MissionMatrixFilterSet(MatrixFilterSetMixin, PartnerRowsFilterSet):
     kind = filters.MultipleChoiceFilter(
         choices=Mission.Kind.choices, method="defer", help_text="Mission kinds (columns)."
     )
-    as_of = filters.DateFilter(
-        method="defer", help_text="Only missions active on this day (columns). " + AS_OF_HELP
+    as_of = AsOfFilter(
+        method="defer",
+        help_text="Only missions possibly active then (columns): a day (YYYY-MM-DD), a month "
+        "(YYYY-MM) or a year (YYYY). " + AS_OF_HELP,
     )
     sort = filters.CharFilter(method="defer", max_length=100, help_text=SORT_HELP)
 
@@ -231,7 +237,7 @@ class MissionMatrixFilterSet(MatrixFilterSetMixin, PartnerRowsFilterSet):
         if data.get("kind"):
             columns = columns.filter(kind__in=data["kind"])
         if data.get("as_of"):
-            columns = columns.filter(active_on_q(data["as_of"]))
+            columns = columns.filter(overlaps_q(data["as_of"].first, data["as_of"].last))
         return columns.order_by("covers_from", "name")
 
     def matrix(self) -> Matrix:

@@ -66,6 +66,10 @@ def past_instances(model, records, select=(), when: dt.datetime | None = None) -
     """
     records = list(records)
     instances = [record.instance for record in records]
+    for record, instance in zip(records, instances, strict=True):
+        # What an as-of answer computed on the record (its certainty) stays with it.
+        if hasattr(record, "certainty"):
+            instance.certainty = record.certainty
     for name in select:
         field = model._meta.get_field(name)
         target = field.related_model

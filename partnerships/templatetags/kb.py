@@ -3,6 +3,7 @@
 from django import template
 from django.templatetags.static import static
 
+from partnerships.dates import Precision, display_date
 from partnerships.status import STATUS_LABELS
 
 register = template.Library()
@@ -50,3 +51,19 @@ def history_url(obj) -> str:
 
     meta = obj._meta
     return reverse("object-history", args=[meta.app_label, meta.model_name, obj.pk])
+
+
+@register.filter
+def asked(as_of) -> str:
+    """An "as of" question in words, at its precision: "2010", "March 2010", "1 March 2010"."""
+    if not as_of:
+        return ""
+    text = str(as_of)
+    precision = {4: Precision.YEAR, 7: Precision.MONTH}.get(len(text), Precision.DAY)
+    return display_date(as_of.first, precision)
+
+
+@register.inclusion_tag("partials/certainty_mark.html")
+def certainty_mark(row):
+    """A mark on a row of an as-of answer that is only possible, with why."""
+    return {"certainty": getattr(row, "certainty", None)}

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.core.paginator import Paginator
+from django.db.models import Count, QuerySet
 
+from partnerships.filtersets import AsOf, AsOfField
 from partnerships.models import Source
 from partnerships.provenance.history import parse_known_at
 
@@ -16,9 +18,9 @@ PAGE_SIZE = 25
 
 
 SHORT_HELP = {
-    "as_of": "In the chosen frameworks on this day; alone, partners on this day. "
-    "See the date rule on the About page.",
-    "active_on": "Active on this day.",
+    "as_of": "A day, a month or a year. In the chosen frameworks then; alone, partners "
+    "then. Imprecise dates give possible rows, marked. See About.",
+    "certainty": "Certain: active for the whole of the date asked.",
     "framework_all": "Partners in every one of these.",
 }
 
@@ -26,7 +28,7 @@ SHORT_HELP = {
 LABELS = {
     "q": "Name contains",
     "as_of": "As of",
-    "active_on": "Active on",
+    "certainty": "Certainty",
     "framework": "Framework",
     "framework_all": "In all of these frameworks",
     "status": "Status today",
@@ -56,6 +58,16 @@ def prepare_filter_form(
             form_field.long_list = isinstance(form_field, forms.ModelMultipleChoiceField)
         elif isinstance(form_field, forms.DateField):
             form_field.widget = forms.DateInput(attrs={"type": "date"})
+        elif isinstance(form_field, AsOfField):
+            # A day, a month or a year: typed, not picked (a date picker asks for a day).
+            form_field.widget = forms.TextInput(
+                attrs={
+                    "placeholder": "1995, 1995-11 or 1995-11-28",
+                    "inputmode": "numeric",
+                    "pattern": r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?",
+                    "size": 10,
+                }
+            )
         elif name == "q":
             form_field.widget = forms.TextInput(attrs={"type": "search"})
         form_field.label = LABELS.get(name, form_field.label)
@@ -73,10 +85,31 @@ def paginate(request, queryset, per_page=PAGE_SIZE):
     return paginator.get_page(request.GET.get("page"))
 
 
-def as_of_day(filterset, name="as_of") -> dt.date | None:
-    if filterset.is_valid():
+def as_of_of(filterset, name="as_of") -> AsOf | None:
+    """The "as of" question a valid FilterSet was asked (a day, a month or a year)."""
+    if filterset.is_bound and filterset.is_valid():
         return filterset.form.cleaned_data.get(name)
     return None
+
+
+def today_as_of() -> AsOf:
+    today = dt.date.today()
+    return AsOf(today, today, today.isoformat())
+
+
+def certainty_counts(rows) -> dict:
+    """How many rows of an as-of answer are certain and possible: one query over a
+    queryset annotated with ``certainty``, or a count of a list's rows."""
+    counts = {"certain": 0, "possible": 0}
+    if isinstance(rows, QuerySet):
+        found = rows.order_by().values_list("certainty").annotate(n=Count("pk"))
+        counts.update({kind: n for kind, n in found if kind in counts})
+        return counts
+    for row in rows:
+        kind = getattr(row, "certainty", None)
+        if kind in counts:
+            counts[kind] += 1
+    return counts
 
 
 @dataclass

@@ -23,14 +23,21 @@ def matrix_frameworks(request):
     if valid and request.GET.get("format") == "csv":
         header = ["iso3", "partner", *[c.acronym or c.name for c in matrix.columns]]
         if day:
-            header.append(f"in a framework on {day}")
+            header.append(f"in a framework as of {day}")
 
         def csv_rows():
             for row, cells in matrix.grid():
                 values = [cell.label if cell else "" for cell in cells]
                 line = [row.iso3, row.name, *values]
                 if day:
-                    line.append("yes" if any(c and c.active for c in cells) else "no")
+                    found = {c.certainty for c in cells if c}
+                    line.append(
+                        "certain"
+                        if "certain" in found
+                        else "possible"
+                        if "possible" in found
+                        else "no"
+                    )
                 yield line
 
         return streamed_csv(request, "matrix-frameworks", header, csv_rows())

@@ -26,7 +26,8 @@ from partnerships.provenance.history import snapshot
 from partnerships.status import STATUS_LABELS, with_status
 from partnerships.views.common import (
     Citations,
-    as_of_day,
+    as_of_of,
+    certainty_counts,
     known_at_of,
     paginate,
     prepare_filter_form,
@@ -42,7 +43,9 @@ def partner_list(request):
     base = snapshot(Partner, when) if when else Partner.objects.all()
     filterset = PartnerFilterSet(data or None, queryset=base, request=request)
     valid = (filterset.is_valid() if filterset.is_bound else True) and not known_at.error
-    day = as_of_day(filterset) or (when.date() if when else dt.date.today())
+    as_of = as_of_of(filterset)
+    # The partners' state shown: on the last day asked (today, or the known_at day).
+    day = as_of.last if as_of else (when.date() if when else dt.date.today())
     if when:
         # Historical records: frameworks and missions are read for the page shown only.
         queryset = with_status(filterset.qs, day, when)
@@ -68,6 +71,7 @@ def partner_list(request):
         partners = []
         for record in records:
             partner = record.instance
+            partner.certainty = getattr(record, "certainty", None)
             partner.status_on = record.status_on
             partners.append(partner)
         past_partner_details(partners, day, when)
@@ -91,6 +95,7 @@ def partner_list(request):
             [
                 p.iso3,
                 p.name,
+                *([p.certainty] if as_of else []),
                 p.get_region_display(),
                 p.status_on,
                 "; ".join(str(x.framework) for x in p.on_day),
@@ -103,6 +108,7 @@ def partner_list(request):
         header = [
             "iso3",
             "name",
+            *([f"certainty as of {as_of}"] if as_of else []),
             "region",
             f"status on {day}",
             f"frameworks on {day}",
@@ -122,7 +128,8 @@ def partner_list(request):
             "form": prepare_filter_form(filterset.form),
             "page": page,
             "day": day,
-            "as_of": as_of_day(filterset),
+            "as_of": as_of,
+            "counts": certainty_counts(filterset.qs) if page is not None and as_of else None,
             "valid": valid,
             "known_at": known_at,
             "status_labels": STATUS_LABELS,

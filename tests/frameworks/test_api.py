@@ -38,10 +38,10 @@ RESOURCES = [
         filters=[
             ({"kind": "dialogue"}, lambda f: f.kind == "dialogue",
              lambda: FrameworkFactory(kind="dialogue")),
-            ({"active_on": "1990-01-01"}, lambda f: f.covers_from <= D(1990, 1, 1),
+            ({"as_of": "1990-01-01"}, lambda f: f.covers_from <= D(1990, 1, 1),
              lambda: FrameworkFactory(start=D(1989, 1, 1), start_precision="year")),
         ],
-        bad_filters=[({"active_on": "yesterday"}, "active_on"), ({"kind": "club"}, "kind")],
+        bad_filters=[({"as_of": "yesterday"}, "as_of"), ({"kind": "club"}, "kind")],
     ),
     Resource(
         path="participations",
@@ -55,7 +55,7 @@ RESOURCES = [
         filters=[
             ({"status": "suspended"}, lambda p: p.status == "suspended",
              lambda: ParticipationFactory(status="suspended")),
-            ({"active_on": "2010-06-01"}, lambda p: p.active_on(D(2010, 6, 1)),
+            ({"as_of": "2010-06-01"}, lambda p: p.active_on(D(2010, 6, 1)),
              lambda: ParticipationFactory(end=D(2000, 1, 1), end_precision="year", status="ended")
              and ParticipationFactory(start=D(2010, 6, 1), start_precision="day")),
             ({"started_after": "2005-01-01"}, lambda p: p.covers_from >= D(2005, 1, 1),

@@ -70,7 +70,7 @@ def test_bad_as_of_is_a_form_error(client, dialogue):
 
 
 def test_framework_list_counts_partners_on_a_day(client, dialogue):
-    response = client.get("/frameworks/", {"active_on": "1998-01-01"})
+    response = client.get("/frameworks/", {"as_of": "1998-01-01"})
     counts = {
         f.slug: (f.participants_on_day, f.participants_ever) for f in response.context["frameworks"]
     }

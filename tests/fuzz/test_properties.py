@@ -58,7 +58,7 @@ params = st.dictionaries(
     st.sampled_from(
         ["framework", "framework_all", "as_of", "region", "status", "mission", "mission_all",
          "cooperation_area", "acceded_after", "acceded_before", "q", "ordering", "partner",
-         "active_on", "started_after", "ended_before", "role", "year", "personnel_min"]
+         "as_of", "started_after", "ended_before", "role", "year", "personnel_min"]
     ),
     st.lists(st.one_of(date_like, st.sampled_from(["gulf", "ally", "partner", "-name", "GEO"])),
              min_size=1, max_size=3),

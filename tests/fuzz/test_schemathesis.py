@@ -59,7 +59,7 @@ def facts(db):
 @schema.include(method="GET").exclude(path_regex="/(schema|docs|redoc)/").parametrize()
 @HYPOTHESIS
 def test_reads_never_fail_and_match_the_schema(case, facts):
-    # Not schemathesis' negative_data_rejection: an empty filter value (?active_on=) means
+    # Not schemathesis' negative_data_rejection: an empty filter value (?as_of=) means
     # "no filter", as HTML forms send it; the API tests pin the 400s for malformed values.
     case.call_and_validate(checks=[not_a_server_error, response_schema_conformance])
 

@@ -47,7 +47,7 @@ def api_ids(query: dict) -> list[int]:
         {},
         {"mission": "kfor"},
         {"partner": "geo"},
-        {"active_on": "2005-06-01"},
+        {"as_of": "2005-06-01"},
         {"year": "2008"},
         {"personnel_min": "500"},
         {"role": "troops", "mission": "isaf"},
@@ -75,7 +75,7 @@ def test_the_csv_link_is_the_apis_export_of_the_same_query(client, rows):
 
 
 def test_bad_filters_are_form_errors_not_500s(client, rows):
-    for query in ({"year": "abc"}, {"active_on": "2010-02-31"}, {"mission": "nope"}):
+    for query in ({"year": "abc"}, {"as_of": "2010-02-31"}, {"mission": "nope"}):
         response = client.get("/missions/contributions/?" + urlencode(query))
         assert response.status_code == 200
         assert response.context["valid"] is False

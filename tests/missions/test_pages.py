@@ -56,7 +56,7 @@ def test_mission_list_counts_contributors_and_filters(client):
     )
     ContributionFactory(mission=mission, start=dt.date(2002, 1, 1))
     ContributionFactory(mission=mission, start=dt.date(2003, 1, 1))
-    response = client.get("/missions/", {"active_on": "2005-01-01"})
+    response = client.get("/missions/", {"as_of": "2005-01-01"})
     assert [(m.slug, m.contributors) for m in response.context["missions"]] == [("isaf", 2)]
     assert client.get("/missions/nope/").status_code == 404
 

@@ -156,8 +156,8 @@ def test_bad_as_of_is_a_form_error_not_a_500(client):
         "/matrix/frameworks/?as_of=yesterday",
         "/matrix/missions/?as_of=1999-02-30",
         "/map/?as_of=soon",
-        "/frameworks/?active_on=x",
-        "/missions/?active_on=x",
+        "/frameworks/?as_of=x",
+        "/missions/?as_of=x",
     ):
         response = client.get(url)
         assert response.status_code == 200, url

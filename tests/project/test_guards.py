@@ -31,7 +31,7 @@ FILTERSETS = {
 
 # Fields every model has, or that are part of another field's filter.
 ALWAYS_EXEMPT = {"id", "created", "updated", "covers_from", "covers_until"}
-PERIOD_PARTS = {"start", "start_precision", "end", "end_precision"}  # via active_on / year
+PERIOD_PARTS = {"start", "start_precision", "end", "end_precision"}  # via as_of / year
 # Field -> why it has no filter of its own.
 EXEMPT = {
     (Partner, "iso3"): "the lookup key; also searched by q",
@@ -58,7 +58,7 @@ EXEMPT = {
     (Framework, "acronym"): "searched by q",
     (Framework, "name"): "searched by q",
     (Framework, "description"): "searched by q",
-    (Framework, "end_unknown"): "part of active_on",
+    (Framework, "end_unknown"): "part of as_of",
     (Framework, "sources"): "sources list what cites them",
     (Participation, "notes"): "searched by q",
     (Participation, "sources"): "sources list what cites them",
@@ -67,11 +67,11 @@ EXEMPT = {
     (Mission, "name"): "searched by q",
     (Mission, "mandate"): "searched by q",
     (Mission, "description"): "searched by q",
-    (Mission, "end_unknown"): "part of active_on",
+    (Mission, "end_unknown"): "part of as_of",
     (Mission, "sources"): "sources list what cites them",
     (Contribution, "description"): "searched by q",
     (Contribution, "cooperation_areas"): "reached through the partner and mission filters",
-    (Contribution, "end_unknown"): "part of active_on",
+    (Contribution, "end_unknown"): "part of as_of",
     (Contribution, "sources"): "sources list what cites them",
     (ContributionFigure, "as_of_precision"): "part of as_of_after / as_of_before",
     (ContributionFigure, "notes"): "searched by q",
@@ -95,7 +95,7 @@ def test_every_model_field_has_a_filter(model):
             continue
         if field.name in ALWAYS_EXEMPT or (model, field.name) in EXEMPT:
             continue
-        if field.name in PERIOD_PARTS and "active_on" in names:
+        if field.name in PERIOD_PARTS and "as_of" in names:
             continue
         if field.name not in names:
             missing.append(field.name)
