@@ -130,7 +130,8 @@ class Participation(Period):
         ]
 
     def earliest_start(self):
-        """An unrecorded start is possibly as early as the framework's own."""
+        """The earliest it can have begun: the framework's own start (an unrecorded start is
+        possible from it; evidence never widens the span before it)."""
         return self.framework.covers_from if self.framework_id else None
 
     def __str__(self):

@@ -126,7 +126,8 @@ class Contribution(Period):
         ]
 
     def earliest_start(self):
-        """An unrecorded start is possibly as early as the mission's own."""
+        """The earliest it can have begun: the mission's own start (an unrecorded start is
+        possible from it; evidence never widens the span before it)."""
         return self.mission.covers_from if self.mission_id else None
 
     def coverage_evidence(self):

@@ -97,21 +97,9 @@ def display_date(value: dt.date | None, precision: str) -> str:
 Evidence = tuple[dt.date, str]  # a dated fact that proves presence: (date, precision)
 
 
-def covers_from(
-    start: dt.date | None,
-    start_precision: str,
-    evidence: tuple[Evidence, ...] = (),
-    earliest: dt.date | None = None,
-) -> dt.date | None:
-    """First day a period possibly covers: its start's first day; when its start is not
-    recorded, the earliest the facts allow (``earliest``: the framework's or mission's own
-    start), or None (never counted). Evidence dated earlier widens it."""
-    firsts = [first_day(day, precision) for day, precision in evidence]
-    if start:
-        firsts.append(first_day(start, start_precision))
-    elif earliest:
-        firsts.append(earliest)
-    return min(firsts) if firsts else None
+def covers_from(start: dt.date | None, start_precision: str) -> dt.date | None:
+    """First day a period possibly covers, from its start alone; None when not recorded."""
+    return first_day(start, start_precision) if start else None
 
 
 def covers_until(
@@ -120,22 +108,49 @@ def covers_until(
     end: dt.date | None,
     end_precision: str,
     end_unknown: bool,
-    evidence: tuple[Evidence, ...] = (),
 ) -> dt.date | None:
-    """Last day a period possibly covers; None for an ongoing period (possible to today).
+    """Last day a period possibly covers, from its dates alone; None for an ongoing period.
 
-    A period that ended on an unknown date is only known to cover its start's unit (and
-    the dates its evidence proves), so "as of" questions after that do not count it: we do
-    not assert what we do not know.
+    A period that ended on an unknown date is only known to cover its start's unit, so
+    "as of" questions after that do not count it: we do not assert what we do not know.
     """
-    if not end and not end_unknown:
-        return None
-    lasts = [last_day(day, precision) for day, precision in evidence]
     if end:
-        lasts.append(last_day(end, end_precision))
-    elif start:
-        lasts.append(last_day(start, start_precision))
-    return max(lasts) if lasts else dt.date.min
+        return last_day(end, end_precision)
+    if end_unknown:
+        return last_day(start, start_precision) if start else dt.date.min
+    return None
+
+
+def possible_span(
+    start: dt.date | None,
+    start_precision: str,
+    end: dt.date | None,
+    end_precision: str,
+    end_unknown: bool,
+    evidence: tuple[Evidence, ...] = (),
+    earliest: dt.date | None = None,
+) -> tuple[dt.date | None, dt.date | None]:
+    """The days a period possibly covers, as (first, last); last None while ongoing; first
+    None when it never counts (no start, nothing dated).
+
+    From the first day of its start's unit (an unrecorded start: ``earliest``, the
+    framework's or mission's own start) to the last day of its end's unit. A piece of
+    evidence whose unit lies wholly outside that span widens it to take in the unit (never
+    before ``earliest``); one that meets the span changes nothing.
+    """
+    first = covers_from(start, start_precision) or earliest
+    last = covers_until(start, start_precision, end, end_precision, end_unknown)
+    for day, precision in sorted(evidence):
+        unit_first, unit_last = first_day(day, precision), last_day(day, precision)
+        if earliest:
+            unit_first = max(unit_first, earliest)
+        if first is None or unit_last < first:
+            first = unit_first if first is None else min(first, unit_first)
+        if last is not None and unit_first > last:
+            last = unit_last
+    if last == dt.date.min:  # ended on an unknown date, nothing dated: never counted
+        first = None
+    return first, last
 
 
 def certain_span(

@@ -23,12 +23,11 @@ from partnerships.dates import (
     active_on_q,
     certain_span,
     certainty,
-    covers_from,
-    covers_until,
     display_date,
     first_day,
     format_date,
     overlaps,
+    possible_span,
 )
 
 
@@ -147,11 +146,9 @@ class Period(TimeStampedModel):
             self.end_precision = ""
         evidence = tuple(self.coverage_evidence())
         ends = (self.start, self.start_precision, self.end, self.end_precision, self.end_unknown)
-        earliest = None if self.start else self.earliest_start()
-        self.covers_from = covers_from(self.start, self.start_precision, evidence, earliest)
-        self.covers_until = covers_until(*ends, evidence)
-        if self.covers_until == dt.date.min:  # ended on an unknown date, nothing dated
-            self.covers_from = None
+        self.covers_from, self.covers_until = possible_span(
+            *ends, evidence, earliest=self.earliest_start()
+        )
         self.certain_from, self.certain_until = certain_span(*ends, evidence)
 
     def coverage_evidence(self):
@@ -159,7 +156,7 @@ class Period(TimeStampedModel):
         return ()
 
     def earliest_start(self):
-        """The earliest day an unrecorded start can be (the parent's own start), or None."""
+        """The earliest day the period can have begun (its parent's own start), or None."""
         return None
 
     def save(self, *args, **kwargs):

@@ -5,15 +5,12 @@ here); current contributions take their figures as evidence."""
 
 from django.db import migrations, models
 
-from partnerships.dates import certain_span, covers_from, covers_until
+from partnerships.dates import certain_span, possible_span
 
 
 def spans(row, evidence=(), earliest=None) -> dict:
     ends = (row.start, row.start_precision, row.end, row.end_precision, row.end_unknown)
-    possible_from = covers_from(row.start, row.start_precision, evidence, earliest)
-    possible_until = covers_until(*ends, evidence)
-    if possible_until is not None and possible_until.year == 1:
-        possible_from = None
+    possible_from, possible_until = possible_span(*ends, evidence, earliest)
     first, last = certain_span(*ends, evidence)
     return {
         "covers_from": possible_from,
@@ -49,7 +46,7 @@ def compute(apps, schema_editor):
             changed = []
             for row in model.objects.all().iterator(chunk_size=1000):
                 earliest = None
-                if parent and not row.start:
+                if parent:
                     earliest = starts[parent].get(getattr(row, f"{parent}_id"))
                 found = tuple(evidence.get(row.pk, ())) if with_evidence and key == "pk" else ()
                 for field, value in spans(row, found, earliest).items():

@@ -133,8 +133,9 @@ def _participation(**period):
             D(2004, 3, 30),
             False,
         ),
-        # Open end: ongoing.
-        ({"start": D(1994, 3, 23), "start_precision": "day"}, D(2100, 1, 1), True),
+        # Open end: ongoing, to today (a question about the future is not answered).
+        ({"start": D(1994, 3, 23), "start_precision": "day"}, D(2020, 1, 1), True),
+        ({"start": D(1994, 3, 23), "start_precision": "day"}, D(2100, 1, 1), False),
         # Ended, date unknown: only its start's unit is known.
         (
             {
@@ -156,8 +157,9 @@ def _participation(**period):
             D(1996, 6, 1),
             False,
         ),
-        # Start not recorded: never asserted.
-        ({"start": None, "start_precision": ""}, D(2000, 1, 1), False),
+        # Start not recorded: possible from the framework's own start, not before.
+        ({"start": None, "start_precision": ""}, D(2000, 1, 1), True),
+        ({"start": None, "start_precision": ""}, D(1899, 1, 1), False),
     ],
 )
 def test_as_of_rule_is_the_same_in_sql_and_python(period, day, active):

@@ -73,7 +73,7 @@ PAGES = [
     Page(
         "partners by framework on a day",
         on_world(lambda w: "/partners/?framework=pfp&as_of=2000-01-01&region=europe"),
-        9,
+        10,  # one more than without as_of: the certain and possible counts
     ),
     # Partner, its sources, participations (+ sources), milestones (+ sources): 6; its
     # contributions one row per mission: totals, the page, the timeline's lanes, then for
@@ -133,7 +133,7 @@ def test_partners_in_a_framework_on_a_day(client):
     response = client.get("/partners/", {"framework": "md", "as_of": "2000-06-01"})
     names = [p.name for p in response.context["page"]]
     assert names == ["Jordan"]
-    assert "1 partner on 1 June 2000" in response.content.decode()
+    assert "1 partner as of 1 June 2000" in response.content.decode()
 
 
 def test_partner_list_sorts_paginates_and_exports_what_is_shown(client):

@@ -143,7 +143,7 @@ def test_framework_matrix_as_of_and_csv(api, world):
     assert [c["slug"] for c in every["columns"]] == ["partnership-for-peace"]
     rows = read_csv(api.get("/api/v1/matrix/frameworks/?as_of=2010-01-01&format=csv"))
     by_code = {r["iso3"]: r for r in rows}
-    assert by_code["GEO"]["partnership-for-peace"].startswith("in:")
+    assert by_code["GEO"]["partnership-for-peace"].startswith("certain in:")
     assert "EST" not in by_code
     region = api.get("/api/v1/matrix/frameworks/?region=middle-east").data
     assert [row["partner"]["iso3"] for row in region["rows"]] == ["JOR"]

@@ -30,7 +30,16 @@ FILTERSETS = {
 }
 
 # Fields every model has, or that are part of another field's filter.
-ALWAYS_EXEMPT = {"id", "created", "updated", "covers_from", "covers_until"}
+# The spans (possible: covers_*, certain: certain_*) are derived and read by as_of/certainty.
+ALWAYS_EXEMPT = {
+    "id",
+    "created",
+    "updated",
+    "covers_from",
+    "covers_until",
+    "certain_from",
+    "certain_until",
+}
 PERIOD_PARTS = {"start", "start_precision", "end", "end_precision"}  # via as_of / year
 # Field -> why it has no filter of its own.
 EXEMPT = {

@@ -500,10 +500,14 @@ class Command(BaseCommand):
         layers += [(s, m) for m in MEASURES[1:] for s in range(len(figure_sources))]
         months = []
         for c in contributions:
-            first = dt.date(c.covers_from.year, c.covers_from.month, 1)
-            until = c.covers_until or SERIES_END
-            last = min(dt.date(until.year, until.month, 1), SERIES_END)
-            months.append((first, max(1, months_between(first, last))))
+            # Monthly figures only in the months wholly inside the contribution's possible
+            # span: as evidence they then widen neither span (the spans stored above stay
+            # what the rule of partnerships.dates gives with the figures).
+            first = first_full_month(c.covers_from)
+            last = (
+                min(last_full_month(c.covers_until), SERIES_END) if c.covers_until else SERIES_END
+            )
+            months.append((first, months_between(first, last) if last >= first else 0))
         capacity = [m * len(layers) for _, m in months]
         if n > sum(capacity):
             raise CommandError(
