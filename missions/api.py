@@ -146,7 +146,19 @@ class ContributionSerializer(PeriodSerializerMixin, CleanModelSerializer):
         slug_field="slug", many=True, queryset=CooperationArea.objects.all(), required=False
     )
     latest_figure = serializers.SerializerMethodField()
-    peak_figure = serializers.SerializerMethodField()
+    largest_figure = serializers.SerializerMethodField(
+        help_text="The largest personnel figure recorded (the largest a source gives, not "
+        "necessarily the contribution's peak), with its date and source."
+    )
+    figure_count = serializers.IntegerField(
+        read_only=True, help_text="How many personnel figures are recorded."
+    )
+    figures_from = serializers.DateField(
+        read_only=True, allow_null=True, help_text="The date of the earliest figure."
+    )
+    figures_until = serializers.DateField(
+        read_only=True, allow_null=True, help_text="The date of the latest figure."
+    )
     sources = sources_field()
     api_url = serializers.HyperlinkedIdentityField(view_name="api:contribution-detail")
     page_url = serializers.SerializerMethodField()
@@ -164,7 +176,10 @@ class ContributionSerializer(PeriodSerializerMixin, CleanModelSerializer):
             "description",
             "cooperation_areas",
             "latest_figure",
-            "peak_figure",
+            "largest_figure",
+            "figure_count",
+            "figures_from",
+            "figures_until",
             "sources",
             "api_url",
             "page_url",
@@ -181,7 +196,7 @@ class ContributionSerializer(PeriodSerializerMixin, CleanModelSerializer):
     def get_latest_figure(self, obj) -> dict | None:
         return self._figure(obj.latest_figure)
 
-    def get_peak_figure(self, obj) -> dict | None:
+    def get_largest_figure(self, obj) -> dict | None:
         return self._figure(obj.largest_figure)
 
     def get_page_url(self, obj) -> str | None:
@@ -210,20 +225,23 @@ class ContributionViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
         ("roles", lambda c: "; ".join(r.slug for r in c.roles.all())),
         ("latest_personnel", lambda c: getattr(c.latest_figure, "personnel", "")),
         ("latest_as_of", lambda c: getattr(c.latest_figure, "as_of_iso", "")),
-        ("peak_personnel", lambda c: getattr(c.largest_figure, "personnel", "")),
-        ("peak_as_of", lambda c: getattr(c.largest_figure, "as_of_iso", "")),
+        ("largest_personnel", lambda c: getattr(c.largest_figure, "personnel", "")),
+        ("largest_as_of", lambda c: getattr(c.largest_figure, "as_of_iso", "")),
+        ("figure_count", "figure_count"),
+        ("figures_from", "figures_from"),
+        ("figures_until", "figures_until"),
         ("description", "description"),
         *sources_csv_columns(),
     ]
 
     def get_serializer_class(self):
-        # A list carries each contribution's latest and peak figure; the whole time series
+        # A list carries each contribution's latest and largest figure; the whole series
         # is in the detail (and at /figures/?contribution=<id>): at scale a contribution
         # has hundreds of monthly figures.
         return ContributionDetailSerializer if self.action == "retrieve" else ContributionSerializer
 
     def annotate_known_at(self, instances):
-        # Past contributions: their latest and peak figure from one prefetch.
+        # Past contributions: their latest and largest figure from one prefetch.
         prefetch_related_objects(
             instances,
             one_figure(LATEST, "latest_figures"),

@@ -35,13 +35,13 @@ GROUPS_PER_PAGE = 25  # rows of the contributions table
 MAX_LANES = 30  # timeline lanes of missions (or partners): the most recent
 
 
-MAX_POINTS = 60  # figures charted per row: evenly spaced, plus the latest and the peak
+MAX_POINTS = 60  # figures charted per row: evenly spaced, plus the latest and the largest
 
 
 SPANS_LISTED = 3  # a row lists its contributions' periods up to this many
 
 
-FIGURES_LISTED = 6  # a row lists its figures up to this many; beyond, the latest and the peak
+FIGURES_LISTED = 6  # a row lists its figures up to this many; beyond, latest and largest
 
 
 @dataclass
@@ -126,7 +126,8 @@ class ContributionGroup:
         return self.series[-1] if self.series else None
 
     @property
-    def peak(self):
+    def largest(self):
+        """The largest figure recorded (the sources' largest, not a known peak)."""
         return max(self.series, key=lambda f: (f.personnel, f.as_of, f.pk), default=None)
 
     @property
@@ -135,10 +136,11 @@ class ContributionGroup:
 
     @cached_property
     def listed_figures(self) -> list:
-        """Every figure when they are few; else the peak and the latest."""
+        """Every figure when they are few; else the largest recorded and the latest."""
         if self.figures <= FIGURES_LISTED and not self.sampled:
             return self.series
-        return sorted({f.pk: f for f in (self.peak, self.latest) if f}.values(), key=_figure_order)
+        shown = {f.pk: f for f in (self.largest, self.latest) if f}
+        return sorted(shown.values(), key=_figure_order)
 
 
 def _figure_order(figure):
@@ -219,7 +221,7 @@ def contribution_groups(
     """``rows`` grouped by ``by``: the page of groups asked by ``request.GET[param]`` (in
     order of first start) and the MAX_LANES most recent groups, each with its roles,
     periods, sources and figures (at most MAX_POINTS + 2 per group, sampled evenly in the
-    database, always with the latest and the peak).
+    database, always with the latest and the largest recorded).
 
     Seven queries whatever the number of contributions and figures: the totals, the page,
     the lanes, then for the groups shown their periods, roles, figures and sources; five
@@ -278,7 +280,7 @@ def contribution_groups(
     for key, role in roles:
         shown[key].roles.append(role)
     # Figures: evenly spaced (every step-th of the group's, oldest first), the latest and
-    # the peak; the whole series is one filtered link away (the figures API).
+    # the largest; the whole series is one filtered link away (the figures API).
     group_of = F(f"contribution__{by}")
     series = (
         figure.objects.filter(contribution__in=of_shown)
@@ -327,16 +329,17 @@ def cite_groups(groups, refs: Citations, chart_prefix: str = "figures") -> None:
         listed = group.listed_figures
         for item in listed:
             item.refs = refs.cite([item.source])
-            if len(listed) < group.figures:  # the peak and the latest only: say which
+            if len(listed) < group.figures:  # the largest and the latest only: say which
                 names = [
-                    n for n, f in (("peak", group.peak), ("latest", group.latest)) if f is item
+                    n for n, f in (("largest recorded", group.largest), ("latest", group.latest))
+                    if f is item
                 ]
                 item.label = " and ".join(names)
         note = ""
         if group.sampled:
             note = (
                 f"{len(group.series)} of {group.figures} figures charted: evenly spaced, "
-                "with the latest and the peak"
+                "with the latest and the largest recorded"
             )
         group.chart = charts.figures_chart(group.series, note=note)
         group.chart_id = f"{chart_prefix}-{group.key}"
@@ -378,7 +381,7 @@ def past_contribution_groups(request, contributions: list, param: str, refs: Cit
         group.figures = len(group.series)
         if group.figures > MAX_POINTS:
             step = -(-group.figures // MAX_POINTS)
-            keep = {id(f) for f in group.series[::step]} | {id(group.latest), id(group.peak)}
+            keep = {id(f) for f in group.series[::step]} | {id(group.latest), id(group.largest)}
             group.series = [f for f in group.series if id(f) in keep]
     page = Paginator(groups, GROUPS_PER_PAGE).get_page(request.GET.get(param))
     lanes = sorted(

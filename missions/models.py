@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Max, Min, Prefetch, Q
 from django.urls import reverse
 from django_countries.fields import CountryField
 
@@ -88,6 +88,10 @@ class ContributionQuerySet(PeriodQuerySet):
         picked by the database (at scale a contribution has hundreds of figures)."""
         return self.prefetch_related(
             one_figure(LATEST, "latest_figures"), one_figure(LARGEST, "largest_figures")
+        ).annotate(
+            figure_count=Count("figures", distinct=True),
+            figures_from=Min("figures__as_of"),
+            figures_until=Max("figures__as_of"),
         )
 
 

@@ -119,7 +119,6 @@ def contribution_list(request):
             filterset.qs.select_related("partner", "mission")
             .prefetch_related("roles", "sources")
             .with_figure_summary()
-            .annotate(figure_count=Count("figures"))
         )
         if not filterset.form.data.get("ordering"):
             rows = rows.order_by("partner__name", "mission__name", "covers_from", "id")

@@ -119,7 +119,8 @@ class FrameworkMatrixView(MatrixView):
 
 
 class MissionMatrixView(MatrixView):
-    """Partners x missions: each cell gives the roles and the peak personnel figure."""
+    """Partners x missions: each cell gives the roles and the largest personnel figure
+    recorded (`largest_personnel`: the largest the sources give, not a known peak)."""
 
     filterset_class = MissionMatrixFilterSet
 
@@ -147,7 +148,7 @@ class MissionMatrixView(MatrixView):
                         "cells": {
                             column.slug: {
                                 "roles": cell.roles,
-                                "peak_personnel": cell.peak_personnel,
+                                "largest_personnel": cell.largest_personnel,
                             }
                             for column, cell in zip(matrix.columns, cells, strict=True)
                             if cell is not None

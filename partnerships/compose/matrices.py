@@ -55,13 +55,13 @@ class FrameworkCell:
 class MissionCell:
     contributions: list
     roles: list[str]
-    peak_personnel: int | None
+    largest_personnel: int | None  # the largest figure recorded (not a known peak)
 
     @property
     def label(self) -> str:
         text = ", ".join(self.roles) or "contribution"
-        if self.peak_personnel is not None:
-            text += f" (peak {self.peak_personnel})"
+        if self.largest_personnel is not None:
+            text += f" (largest recorded {self.largest_personnel})"
         return text
 
 
@@ -101,10 +101,11 @@ class ContributionSpan:
 
 
 def mission_matrix(partners: QuerySet, missions: QuerySet) -> Matrix:
-    """Partners x missions; each cell gives the roles and the peak personnel figure.
+    """Partners x missions; each cell gives the roles and the largest personnel figure
+    recorded.
 
     Aggregated in the database, three queries whatever the size: the contributions' spans,
-    the peak figure per cell, and the roles per cell (no model objects per contribution:
+    the largest figure recorded per cell, and the roles per cell (no model objects per contribution:
     the full matrix at 100,000 contributions would otherwise build hundreds of thousands).
     """
     contribution = Contribution
@@ -115,9 +116,11 @@ def mission_matrix(partners: QuerySet, missions: QuerySet) -> Matrix:
         "covers_from"
     ).values_list("partner_id", "mission_id", "start", "start_precision", "end", "end_unknown"):
         spans[(partner_id, mission_id)].append(ContributionSpan(start, precision, end, unknown))
-    peaks = {
-        (row["partner_id"], row["mission_id"]): row["peak"]
-        for row in shown.values("partner_id", "mission_id").annotate(peak=Max("figures__personnel"))
+    largest = {
+        (row["partner_id"], row["mission_id"]): row["largest"]
+        for row in shown.values("partner_id", "mission_id").annotate(
+            largest=Max("figures__personnel")
+        )
     }
     roles = defaultdict(set)
     through = contribution.roles.through
@@ -130,7 +133,7 @@ def mission_matrix(partners: QuerySet, missions: QuerySet) -> Matrix:
     matrix = Matrix(rows=rows, columns=columns)
     for key, items in spans.items():
         matrix.cells[key] = MissionCell(
-            contributions=items, roles=sorted(roles[key]), peak_personnel=peaks.get(key)
+            contributions=items, roles=sorted(roles[key]), largest_personnel=largest.get(key)
         )
     return matrix
 

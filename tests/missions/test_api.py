@@ -54,7 +54,8 @@ RESOURCES = [
         make=lambda: FigureFactory().contribution,
         key=lambda c: c.pk,
         fields={"id", "partner", "mission", "start", "end", "roles", "figures",
-                "latest_figure", "peak_figure", "sources", "page_url"},
+                "latest_figure", "largest_figure", "figure_count", "figures_from",
+                "figures_until", "certainty", "sources", "page_url"},
         create=_contribution_payload,
         invalid=lambda: ({**_contribution_payload(), "start": "1990"}, "start"),
         filters=[

@@ -244,12 +244,12 @@ def test_framework_matrix_sorts_by_a_column(client):
     assert [r.name for r in rows] == ["Zzz", "Aaa", "Mmm"]
 
 
-def test_mission_matrix_gives_peak_personnel(client):
+def test_mission_matrix_gives_the_largest_personnel_recorded(client):
     build_world(2)
     html = client.get("/matrix/missions/").content.decode()
     assert html.count(">150<") == 2
     rows = read_csv(client.get("/matrix/missions/?format=csv"))
-    assert all(row["KFOR"] == "troops (peak 150)" for row in rows)
+    assert all(row["KFOR"] == "troops (largest recorded 150)" for row in rows)
 
 
 def test_map_links_every_partner_and_colours_by_framework(client):
@@ -415,7 +415,7 @@ def test_profile_and_mission_pages_stay_bounded_at_scale(client):
     (row,) = [g for g in groups.page if g.key == missions[0].pk]
     assert row.figures == 1000 and MAX_POINTS <= len(row.series) <= MAX_POINTS + 2
     assert row.latest.as_of == dt.date(2000, 1, 1) + dt.timedelta(days=7 * 999)
-    assert row.peak.personnel == 599
+    assert row.largest.personnel == 599
     assert "of 1000 figures charted" in html and "All 1000 figures (CSV)" in html
     assert f"mission={missions[0].slug}" in row.figures_url
     # Another page: the same size, the same queries.

@@ -122,10 +122,10 @@ def test_partner_status_and_current_frameworks(api, world):
     assert fin["nato_accession"] == "2023-04-04"
 
 
-def test_contribution_shows_latest_and_peak_figure(api, world):
+def test_contribution_shows_latest_and_largest_recorded_figure(api, world):
     rows = api.get("/api/v1/contributions/?partner=FIN&mission=kfor").data["results"]
     assert rows[0]["latest_figure"]["personnel"] == 20
-    assert rows[0]["peak_figure"]["personnel"] == 800
+    assert rows[0]["largest_figure"]["personnel"] == 800
     assert rows[0]["start"] == "1999-06-12"
 
 
@@ -166,9 +166,9 @@ def test_mission_matrix_roles_and_peak(api, world):
     data = api.get("/api/v1/matrix/missions/?column=kfor").data
     assert [c["slug"] for c in data["columns"]] == ["kfor"]
     cells = {row["partner"]["iso3"]: row["cells"] for row in data["rows"]}
-    assert cells["FIN"]["kfor"] == {"roles": ["troops"], "peak_personnel": 800}
+    assert cells["FIN"]["kfor"] == {"roles": ["troops"], "largest_personnel": 800}
     rows = read_csv(api.get("/api/v1/matrix/missions/?format=csv&column=kfor"))
-    assert {r["iso3"]: r["kfor"] for r in rows}["FIN"] == "troops (peak 800)"
+    assert {r["iso3"]: r["kfor"] for r in rows}["FIN"] == "troops (largest recorded 800)"
 
 
 def test_matrix_bad_input_is_400(api, world):
