@@ -1,10 +1,15 @@
+from contextvars import ContextVar
+
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save
+
+# Set while a loader writes a contribution's figures: it refreshes the spans once after.
+FIGURES_LOADING = ContextVar("figures_loading", default=False)
 
 
 def figure_changed(sender, instance, raw=False, **kwargs):
     """A figure is evidence of its contribution's period: recompute its spans."""
-    if raw:
+    if raw or FIGURES_LOADING.get():
         return
     from missions.models import Contribution
 

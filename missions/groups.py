@@ -331,7 +331,8 @@ def cite_groups(groups, refs: Citations, chart_prefix: str = "figures") -> None:
             item.refs = refs.cite([item.source])
             if len(listed) < group.figures:  # the largest and the latest only: say which
                 names = [
-                    n for n, f in (("largest recorded", group.largest), ("latest", group.latest))
+                    n
+                    for n, f in (("largest recorded", group.largest), ("latest", group.latest))
                     if f is item
                 ]
                 item.label = " and ".join(names)

@@ -3,6 +3,7 @@ back (the export writes the same format)."""
 
 from django.db.models import Prefetch
 
+from missions.apps import FIGURES_LOADING
 from missions.models import Contribution, ContributionFigure, Mission, Role
 from partnerships.knowledge import (
     Context,
@@ -74,6 +75,16 @@ def load_contributions(ctx: Context, rows: list[dict]) -> None:
         role_list = [
             ctx.lookup(row, "role", slug) for slug in as_list(row, "roles", values["roles"])
         ]
+        figures = values.get("figures") or []
+        if not isinstance(figures, list):
+            raise LoadError(row, "figures must be a list")
+        # The figures are evidence of the period: its spans are computed with them on the
+        # first save, so a fresh load writes one version of each contribution, not two.
+        evidence = [
+            parse_date(figure, "as_of", figure.get("as_of"))
+            for figure in figures
+            if isinstance(figure, dict) and figure.get("as_of")
+        ]
         contribution = upsert(
             ctx,
             "contributions",
@@ -86,12 +97,16 @@ def load_contributions(ctx: Context, rows: list[dict]) -> None:
                 "cooperation_areas": ctx.cooperation_areas(row, values),
                 "sources": ctx.cited_sources(row, values),
             },
+            prepare=lambda obj, evidence=evidence: setattr(obj, "pending_evidence", evidence),
         )
-        figures = values.get("figures") or []
-        if not isinstance(figures, list):
-            raise LoadError(row, "figures must be a list")
-        for figure in figures:
-            load_figure(ctx, contribution, figure)
+        token = FIGURES_LOADING.set(True)
+        try:
+            for figure in figures:
+                load_figure(ctx, contribution, figure)
+        finally:
+            FIGURES_LOADING.reset(token)
+        contribution.pending_evidence = ()
+        contribution.refresh_coverage()
 
 
 def load_figure(ctx: Context, contribution: Contribution, row: dict) -> None:

@@ -136,10 +136,12 @@ class Contribution(Period):
 
     def coverage_evidence(self):
         """Its personnel figures: a contribution is one continuous period, so a dated figure
-        proves it active on that date (at the figure's own precision)."""
-        if self.pk is None:
-            return ()
-        return self.figures.values_list("as_of", "as_of_precision")
+        proves it active on that date (at the figure's own precision). A loader that saves
+        the contribution before its figures names them in ``pending_evidence``."""
+        found = list(getattr(self, "pending_evidence", ()))
+        if self.pk is not None:
+            found += self.figures.values_list("as_of", "as_of_precision")
+        return found
 
     def refresh_coverage(self) -> None:
         """Recompute the spans after its figures changed, and save them (with history)."""

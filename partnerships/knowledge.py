@@ -189,16 +189,20 @@ def upsert(
     lookup: dict,
     values: dict,
     m2m: dict[str, list] | None = None,
+    prepare=None,
 ) -> models.Model:
     """Create or update one object by its natural key; count what happened.
 
     The object is validated with ``full_clean`` (the admin's and the API's rules) and
-    saved only when something differs, so a second load changes nothing.
+    saved only when something differs, so a second load changes nothing. ``prepare(obj)``
+    runs before the check (a loader's hook: evidence known before the first save).
     """
     obj = model.objects.filter(**lookup).first()
     created = obj is None
     if created:
         obj = model(**lookup)
+    if prepare is not None:
+        prepare(obj)
     changed = created
     for name, value in values.items():
         if getattr(obj, name) != value:
