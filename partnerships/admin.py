@@ -227,15 +227,33 @@ class MilestoneInline(CuratedInline):
     autocomplete_fields = ("sources",)
 
 
+class PartnerForm(PreciseDatesForm):
+    class Meta:
+        model = Partner
+        fields = "__all__"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("nato_accession") and not data.get("accession_sources"):
+            self.add_error(
+                "accession_sources",
+                "An accession date needs its own sources (a NATO page, the treaty depositary).",
+            )
+        if data.get("accession_sources") and not data.get("nato_accession"):
+            self.add_error("accession_sources", "Give the accession date these sources are for.")
+        return data
+
+
 @admin.register(Partner)
 class PartnerAdmin(CuratedAdmin):
+    form = PartnerForm
     list_display = ("iso3", "name", "region", "nato_accession_display", "wikidata_qid")
     list_filter = ("region", ("nato_accession", admin.EmptyFieldListFilter))
     search_fields = ("iso3", "country", "name", "other_names", "profile")
-    autocomplete_fields = ("sources",)
+    autocomplete_fields = ("sources", "accession_sources")
     fieldsets = (
         (None, {"fields": ("iso3", "country", "name", "other_names", "region", "profile")}),
-        ("NATO", {"fields": ("nato_accession",)}),
+        ("NATO", {"fields": ("nato_accession", "accession_sources")}),
         ("Identifiers", {"fields": ("wikidata_qid", "cow_code")}),
         (None, {"fields": ("sources", "created", "updated")}),
     )

@@ -283,12 +283,30 @@ def load_partners(ctx: Context, rows: list[dict]) -> None:
         values = fields_of(
             row,
             ["iso3", "name", "region"],
-            ["other_names", "nato_accession", "profile", "wikidata", "cow_code", "sources"],
+            [
+                "other_names",
+                "nato_accession",
+                "accession_sources",
+                "profile",
+                "wikidata",
+                "cow_code",
+                "sources",
+            ],
         )
         iso3 = str(values["iso3"]).upper()
         refuse_duplicate(seen, row, iso3)
         accession, precision = parse_date(row, "nato_accession", values.get("nato_accession"))
-        sources = ctx.cited_sources(row, values, required=bool(accession))
+        sources = ctx.cited_sources(row, values, required=False)
+        accession_sources = [
+            ctx.lookup(row, "source", key)
+            for key in as_list(row, "accession_sources", values.get("accession_sources"))
+        ]
+        if accession and not accession_sources:
+            raise LoadError(
+                row, "an accession date needs its own sources (accession_sources: [key, ...])"
+            )
+        if accession_sources and not accession:
+            raise LoadError(row, "accession_sources without a nato_accession date")
         ctx.partners[iso3] = upsert(
             ctx,
             "partners",
@@ -305,7 +323,7 @@ def load_partners(ctx: Context, rows: list[dict]) -> None:
                 "wikidata_qid": values.get("wikidata") or "",
                 "cow_code": values.get("cow_code"),
             },
-            {"sources": sources},
+            {"sources": sources, "accession_sources": accession_sources},
         )
 
 
@@ -387,8 +405,9 @@ def export_partners() -> list[dict]:
             "wikidata": p.wikidata_qid or None,
             "cow_code": p.cow_code,
             "sources": keys_of(p.sources.all()),
+            "accession_sources": keys_of(p.accession_sources.all()) or None,
         }
-        for p in Partner.objects.prefetch_related("sources").order_by("iso3")
+        for p in Partner.objects.prefetch_related("sources", "accession_sources").order_by("iso3")
     ]
 
 

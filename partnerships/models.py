@@ -348,10 +348,19 @@ class Partner(TimeStampedModel):
         validators=[RegexValidator(r"^Q[1-9]\d*$", "A Wikidata QID looks like Q230.")],
     )
     cow_code = models.PositiveSmallIntegerField("Correlates of War code", null=True, blank=True)
-    sources = models.ManyToManyField(Source, blank=True, related_name="partners")
+    sources = models.ManyToManyField(
+        Source, blank=True, related_name="partners", help_text="Sources of the profile text."
+    )
+    accession_sources = models.ManyToManyField(
+        Source,
+        blank=True,
+        related_name="accessions",
+        help_text="Sources of the accession date (a NATO page, the treaty depositary): "
+        "required when the partner acceded to NATO.",
+    )
 
     objects = PartnerQuerySet.as_manager()
-    _history_m2m_fields = ["sources"]
+    _history_m2m_fields = ["sources", "accession_sources"]
 
     class Meta:
         ordering = ["name"]

@@ -174,12 +174,11 @@ class SourcesFieldSchema(OpenApiSerializerFieldExtension):
 
 
 def sources_field(**kwargs):
-    return SourcesField(
-        many=True,
-        allow_empty=False,
-        help_text="Sources: on write, a list of source ids or keys (at least one).",
-        **kwargs,
+    kwargs.setdefault("allow_empty", False)
+    kwargs.setdefault(
+        "help_text", "Sources: on write, a list of source ids or keys (at least one)."
     )
+    return SourcesField(many=True, **kwargs)
 
 
 def end_state(obj) -> str:

@@ -97,7 +97,13 @@ class PartnerSerializer(CleanModelSerializer):
         help_text='With as_of: "certain" or "possible" (see the as_of filter); else null.'
     )
     flag_url = serializers.SerializerMethodField()
-    sources = sources_field(required=False)
+    sources = sources_field(required=False, help_text="Sources of the profile text.")
+    accession_sources = sources_field(
+        required=False,
+        allow_empty=True,
+        help_text="Sources of the accession date: required with nato_accession, and only "
+        "with it (ids or keys on write).",
+    )
     api_url = serializers.HyperlinkedIdentityField(
         view_name="api:partner-detail", lookup_field="iso3"
     )
@@ -115,6 +121,7 @@ class PartnerSerializer(CleanModelSerializer):
             "certainty",
             "nato_accession",
             "nato_accession_precision",
+            "accession_sources",
             "current_frameworks",
             "profile",
             "wikidata_qid",
@@ -124,6 +131,24 @@ class PartnerSerializer(CleanModelSerializer):
             "api_url",
             "page_url",
         )
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        instance = self.instance
+        accession = attrs.get("nato_accession", getattr(instance, "nato_accession", None))
+        if "accession_sources" in attrs:
+            cited = attrs["accession_sources"]
+        else:
+            cited = list(instance.accession_sources.all()) if instance else []
+        if accession and not cited:
+            raise serializers.ValidationError(
+                {"accession_sources": ["An accession date needs its own sources."]}
+            )
+        if cited and not accession:
+            raise serializers.ValidationError(
+                {"accession_sources": ["Give the accession date these sources are for."]}
+            )
+        return attrs
 
     def get_status(self, obj) -> str:
         day = state_day(self.context.get("request")) or dt.date.today()

@@ -98,6 +98,7 @@ def partner_profile_queryset():
     participation = Participation
     return with_status(Partner.objects.all()).prefetch_related(
         "sources",
+        "accession_sources",
         Prefetch(
             "participations",
             queryset=participation.objects.select_related("framework")

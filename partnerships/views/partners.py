@@ -151,6 +151,7 @@ def partner_detail(request, iso3: str):
         partner = get_object_or_404(partner_profile_queryset(), iso3=iso3.upper())
     refs = Citations()
     partner.refs = refs.cite(partner.sources.all())
+    partner.accession_refs = refs.cite(partner.accession_sources.all())
     participations = list(partner.participations.all())
     for item in participations:
         item.refs = refs.cite(item.sources.all())

@@ -27,7 +27,7 @@ PARTNERS = """
   name: Estonia
   region: europe
   nato_accession: "2004-03-29"
-  sources: [pfp-page]
+  accession_sources: [pfp-page]
 """
 FRAMEWORKS = """
 - slug: partnership-for-peace

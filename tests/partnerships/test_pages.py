@@ -78,7 +78,7 @@ PAGES = [
     # Partner, its sources, participations (+ sources), milestones (+ sources): 6; its
     # contributions one row per mission: totals, the page, the timeline's lanes, then for
     # those shown their periods, roles, figures (sampled in SQL) and sources: 7.
-    Page("partner profile", _partner_profile, 13),
+    Page("partner profile", _partner_profile, 14),  # with the accession's own sources
     # Partners, their participations, milestones, the choices: 4; each partner's
     # contributions one row per mission as on the profile, without roles and sources: 5.
     Page("compare", _compare, 4 + 2 * 5),
