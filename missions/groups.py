@@ -77,6 +77,14 @@ class Span:
         return f"{self.start_display} – {self.end_display}"
 
     @property
+    def certain_from(self):
+        return self.first.certain_from
+
+    @property
+    def certain_until(self):
+        return self.last.certain_until
+
+    @property
     def start(self):
         return self.first.start
 

@@ -141,6 +141,37 @@ def period_bar(period, axis: Axis, css: str, name: str, today: dt.date) -> Bar |
     return Bar(x0, max(round(x1 - x0, 1), 2.0), " ".join(classes), title)
 
 
+def period_bars(period, axis: Axis, css: str, name: str, today: dt.date) -> list[Bar]:
+    """The period's bar over its possible span, with the parts that are only possible (an
+    imprecise end: the rest of its unit; an unrecorded start: a lead-in from the earliest
+    possible day) drawn faded over it, so uncertainty is drawn, not hidden."""
+    bar = period_bar(period, axis, css, name, today)
+    if bar is None:
+        return []
+    bars = [bar]
+    first, last = period.covers_from, period.covers_until or today
+    certain_from = getattr(period, "certain_from", None)
+    certain_until = getattr(period, "certain_until", None) or (
+        today if certain_from and period.covers_until is None else None
+    )
+    lead_in = " is-lead-in" if not getattr(period, "start", True) else ""
+
+    def faded(start: dt.date, end: dt.date, why: str, extra: str = "") -> None:
+        x0, x1 = axis.x(start), axis.x(end + dt.timedelta(days=1))
+        if x1 > x0:
+            bars.append(Bar(x0, max(round(x1 - x0, 1), 1.0), f"bar-uncertain{extra}", why))
+
+    if certain_from is None or certain_until is None or certain_until < certain_from:
+        faded(first, last, f"{name}: possible only, no day of it is certain", lead_in)
+        return bars
+    if certain_from > first:
+        why = "start not recorded" if lead_in else "start known to the month or year"
+        faded(first, certain_from - dt.timedelta(days=1), f"{name}: possible only ({why})", lead_in)
+    if certain_until < last and period.covers_until is not None:
+        faded(certain_until + dt.timedelta(days=1), last, f"{name}: possible only (end imprecise)")
+    return bars
+
+
 def partner_lanes(partner, axis: Axis, today: dt.date, groups) -> LaneGroup:
     """One partner's frameworks, missions and milestones as lanes: one lane per
     framework (its prefetched participations), one per mission of ``groups`` (the lanes of
@@ -154,9 +185,8 @@ def partner_lanes(partner, axis: Axis, today: dt.date, groups) -> LaneGroup:
             ("f", framework.pk),
             Lane(framework.acronym or framework.name, framework.get_absolute_url(), "framework"),
         )
-        bar = period_bar(item, axis, f"bar-framework status-{item.status}", str(framework), today)
-        if bar:
-            lane.bars.append(bar)
+        css = f"bar-framework status-{item.status}"
+        lane.bars.extend(period_bars(item, axis, css, str(framework), today))
     for item in groups:
         mission = item.obj
         label = mission.acronym or mission.name
@@ -219,11 +249,13 @@ def group_lane(
     lane = Lane(label, url, css)
     spans = group.listed_spans
     for span in spans:
-        bar = period_bar(span, axis, "bar-mission", name, today)
-        if bar:
+        bars = period_bars(span, axis, "bar-mission", name, today)
+        if bars:
             if len(spans) == 1 and group.contributions > 1:
-                bar.title = f"{name}: {group.contributions} contributions, {span.period_display}"
-            lane.bars.append(bar)
+                bars[
+                    0
+                ].title = f"{name}: {group.contributions} contributions, {span.period_display}"
+            lane.bars.extend(bars)
     for figure in thinned(group.series, LANE_POINTS):
         lane.points.append(Point(axis.x(figure.as_of), "point-figure", point_title(figure)))
     return lane
