@@ -35,6 +35,8 @@ def mission_list(request):
         request,
         "missions/mission_list.html",
         {
+            "as_of": as_of_of(filterset),
+            "counts": certainty_counts(filterset.qs) if valid and as_of_of(filterset) else None,
             "filterset": filterset,
             "form": prepare_filter_form(filterset.form),
             "missions": missions,
