@@ -8,7 +8,14 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from partnerships.dates import active_on_q, periods_overlap
-from partnerships.models import CooperationArea, Partner, Period, PeriodQuerySet, Source
+from partnerships.models import (
+    CooperationArea,
+    Coverage,
+    Partner,
+    Period,
+    PeriodQuerySet,
+    Source,
+)
 
 
 class FrameworkQuerySet(PeriodQuerySet):
@@ -25,7 +32,7 @@ class FrameworkQuerySet(PeriodQuerySet):
         )
 
 
-class Framework(Period):
+class Framework(Period, Coverage):
     """A partnership programme, dialogue, initiative, tool, council or platform.
 
     Its period (``start`` / ``end``) is when it was established and when it ended.

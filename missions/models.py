@@ -9,6 +9,7 @@ from django_countries.fields import CountryField
 from partnerships.dates import Precision, display_date, format_date
 from partnerships.models import (
     CooperationArea,
+    Coverage,
     Partner,
     Period,
     PeriodQuerySet,
@@ -28,7 +29,7 @@ class MissionQuerySet(PeriodQuerySet):
         return self.annotate(contributors=Count("contributions__partner", distinct=True))
 
 
-class Mission(Period):
+class Mission(Period, Coverage):
     class Kind(models.TextChoices):
         PEACE_SUPPORT = "peace-support", "peace-support operation"
         MARITIME = "maritime", "maritime operation"
