@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
 
+from partnerships.coverage import framework_coverage
 from partnerships.dates import active_on_q, periods_overlap
 from partnerships.models import (
     CooperationArea,
@@ -78,6 +79,22 @@ class Framework(Period, Coverage):
 
     def get_absolute_url(self):
         return reverse("framework-detail", args=[self.slug])
+
+    def coverage(self) -> dict | None:
+        """NATO's count of its partner members beside the members recorded today (see
+        :mod:`partnerships.coverage`); reads ``participants_on_day`` when annotated."""
+        if self.coverage_nations is None and self.coverage_partners is None:
+            return None
+        recorded = getattr(self, "participants_on_day", None)
+        if recorded is None:
+            recorded = (
+                Framework.objects.filter(pk=self.pk)
+                .with_participant_counts()
+                .values_list("participants_on_day", flat=True)
+                .first()
+                or 0
+            )
+        return framework_coverage(self, recorded)
 
     def clean(self):
         super().clean()

@@ -8,7 +8,12 @@ from django.shortcuts import get_object_or_404, render
 from frameworks.filtersets import FrameworkFilterSet, ParticipationFilterSet
 from frameworks.models import Framework, Participation
 from partnerships import charts
-from partnerships.views.common import Citations, as_of_day, prepare_filter_form
+from partnerships.views.common import (
+    Citations,
+    as_of_day,
+    coverage_context,
+    prepare_filter_form,
+)
 
 
 def framework_list(request):
@@ -35,7 +40,11 @@ def framework_list(request):
 
 def framework_detail(request, slug: str):
     framework = get_object_or_404(
-        Framework.objects.select_related("parent").prefetch_related(
+        Framework.objects.select_related(
+            "parent", "coverage_nations_source", "coverage_partners_source"
+        )
+        .with_participant_counts()
+        .prefetch_related(
             "sources",
             "cooperation_areas",
             Prefetch("children", queryset=Framework.objects.order_by("covers_from", "name")),
@@ -60,6 +69,7 @@ def framework_detail(request, slug: str):
     now = sorted((p for p in participations if p.active_on(today)), key=lambda p: p.partner.name)
     refs = Citations()
     framework.refs = refs.cite(framework.sources.all())
+    coverage = coverage_context(framework.coverage(), refs)
     for item in participations:
         item.refs = refs.cite(item.sources.all())
     per_year = charts.participants_per_year(participations, today)
@@ -85,6 +95,7 @@ def framework_detail(request, slug: str):
             "chart": chart,
             "per_year": per_year,
             "references": refs.numbered(),
+            "coverage": coverage,
             "today": today,
         },
     )

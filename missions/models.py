@@ -2,10 +2,11 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.urls import reverse
 from django_countries.fields import CountryField
 
+from partnerships.coverage import mission_coverage
 from partnerships.dates import Precision, display_date, format_date
 from partnerships.models import (
     CooperationArea,
@@ -19,6 +20,16 @@ from partnerships.models import (
     normalise_date,
 )
 
+# A contribution made by a nation that was not yet an Ally when it began.
+PARTNER_AT_START = (
+    Q(contributions__partner__nato_accession__isnull=True)
+    | Q(contributions__partner__nato_accession__gt=F("contributions__start"))
+    | Q(
+        contributions__start__isnull=True,
+        contributions__partner__nato_accession__gt=F("start"),
+    )
+)
+
 
 class MissionQuerySet(PeriodQuerySet):
     def get_by_natural_key(self, slug: str):
@@ -27,6 +38,16 @@ class MissionQuerySet(PeriodQuerySet):
     def with_contributor_count(self):
         """Annotate ``contributors``: the partners that contributed, counted in the database."""
         return self.annotate(contributors=Count("contributions__partner", distinct=True))
+
+    def with_partner_contributors(self):
+        """Annotate ``partner_contributors``: the contributors that were not yet Allies when
+        their contribution began (or, when its start is not recorded, when the mission
+        began): the count a source's "non-NATO contributors" is compared with."""
+        return self.annotate(
+            partner_contributors=Count(
+                "contributions__partner", filter=PARTNER_AT_START, distinct=True
+            )
+        )
 
 
 class Mission(Period, Coverage):
@@ -63,6 +84,22 @@ class Mission(Period, Coverage):
 
     def get_absolute_url(self):
         return reverse("mission-detail", args=[self.slug])
+
+    def coverage(self) -> dict | None:
+        """The source's count beside the partner contributors recorded (see
+        :mod:`partnerships.coverage`); reads ``partner_contributors`` when annotated."""
+        if self.coverage_nations is None and self.coverage_partners is None:
+            return None
+        recorded = getattr(self, "partner_contributors", None)
+        if recorded is None:
+            recorded = (
+                Mission.objects.filter(pk=self.pk)
+                .with_partner_contributors()
+                .values_list("partner_contributors", flat=True)
+                .first()
+                or 0
+            )
+        return mission_coverage(self, recorded)
 
 
 class Role(models.Model):
