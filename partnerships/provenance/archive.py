@@ -114,18 +114,28 @@ def datapackage(records: dict, version: str, released: dt.date, files: dict) -> 
             "mediatype": "text/markdown",
             "encoding": "utf-8",
             "description": "What the archive holds, its licence and how to cite it.",
-        }
+        },
+        {
+            "name": "manifest",
+            "path": "manifest.json",
+            "format": "json",
+            "mediatype": "application/json",
+            "encoding": "utf-8",
+            "bytes": len(files["manifest.json"]),
+            "hash": "sha256:" + hashlib.sha256(files["manifest.json"]).hexdigest(),
+            "description": "Version, content checksum and counts, as import_dataset reads them.",
+        },
     ]
     for kind, rows in records.items():
         resources.append(
             {
                 "name": f"{kind.replace('_', '-')}-json",
-                "path": f"json/{kind}.json",
+                "path": f"{kind}.json",
                 "format": "json",
                 "mediatype": "application/json",
                 "encoding": "utf-8",
-                "bytes": len(files[f"json/{kind}.json"]),
-                "hash": "sha256:" + hashlib.sha256(files[f"json/{kind}.json"]).hexdigest(),
+                "bytes": len(files[f"{kind}.json"]),
+                "hash": "sha256:" + hashlib.sha256(files[f"{kind}.json"]).hexdigest(),
                 "description": DESCRIPTIONS.get(kind, "")
                 + " In the knowledge-file format (data/README.md): one object per row.",
             }
@@ -205,12 +215,14 @@ Content checksum (SHA-256 of the canonical JSON of every fact): `{checksum(recor
 
 ## Files
 
-- `json/<kind>.json`: every row in the knowledge-file format (one object a row, natural
-  keys, dates written with their precision); `import_dataset` and `load_knowledge` load
-  them.
+- `<kind>.json`: every row in the knowledge-file format (one object a row, natural
+  keys, dates written with their precision). The folder loads into an empty Partnerships
+  KB with `python manage.py import_dataset <folder>` (which checks `manifest.json`'s
+  checksum) or `python manage.py load_knowledge --data <folder>`.
 - `csv/<kind>.csv`: the same rows as CSV (lists joined with "; ", objects as JSON).
 - `datapackage.json`: a Frictionless Data Package describing every file and every CSV
   column with its type.
+- `manifest.json`: version, content checksum and counts (what `import_dataset` checks).
 
 | kind | rows |
 |---|---|
@@ -243,9 +255,22 @@ def build_archive(records: dict, version: str, released: dt.date) -> bytes:
     """The zip archive of ``records`` (from :func:`export_records`) as release ``version``."""
     files: dict[str, bytes] = {}
     for kind, rows in records.items():
-        files[f"json/{kind}.json"] = json_bytes(rows)
+        files[f"{kind}.json"] = json_bytes(rows)
         files[f"csv/{kind}.csv"] = csv_bytes(rows)
     files["README.md"] = readme(records, version, released)
+    files["manifest.json"] = (
+        json.dumps(
+            {
+                "dataset_version": version,
+                "checksum": checksum(records),
+                "counts": counts(records),
+                "exported_at": f"{released.isoformat()}T00:00:00+00:00",
+                "format": "Partnerships KB knowledge files (see data/README.md), as JSON",
+            },
+            indent=1,
+        )
+        + "\n"
+    ).encode("utf-8")
     files["datapackage.json"] = (
         json.dumps(datapackage(records, version, released, files), indent=1, ensure_ascii=False)
         + "\n"
@@ -254,7 +279,8 @@ def build_archive(records: dict, version: str, released: dt.date) -> bytes:
     buffer = io.BytesIO()
     folder = f"partnerships-kb-{version}/"
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
-        for name in ["README.md", "datapackage.json", *sorted(n for n in files if "/" in n)]:
+        first = ["README.md", "datapackage.json", "manifest.json"]
+        for name in [*first, *sorted(n for n in files if n not in first)]:
             info = zipfile.ZipInfo(folder + name, date_time=stamp)
             info.compress_type = zipfile.ZIP_STORED
             info.create_system = 3  # Unix, whatever builds it

@@ -223,9 +223,10 @@ def test_the_archive_is_reproducible_and_describes_every_file_and_column():
     with zipfile.ZipFile(io.BytesIO(first)) as archive:
         infos = archive.infolist()
         assert {info.date_time for info in infos} == {(2026, 12, 2, 0, 0, 0)}
-        assert [info.filename for info in infos][:2] == [
+        assert [info.filename for info in infos][:3] == [
             "partnerships-kb-1.0.0/README.md",
             "partnerships-kb-1.0.0/datapackage.json",
+            "partnerships-kb-1.0.0/manifest.json",
         ]
     files = _archive_files(first)
     package = json.loads(files["partnerships-kb-1.0.0/datapackage.json"])
@@ -306,3 +307,16 @@ def test_a_committed_manifest_makes_its_release_when_the_content_matches(tmp_pat
     assert release.release_date == D(2026, 12, 2)
     assert "made from 1.0.0.json" in said and "the manifest says" not in said
     assert release_from_manifests(tmp_path) == []  # made once
+
+
+def test_the_extracted_archive_loads_back_unchanged(tmp_path, capsys):
+    from django.core.management import call_command
+
+    ParticipationFactory(sources=[SourceFactory(tier="reference")])
+    archive = build_archive(export_records(), "1.0.0", D(2026, 12, 2))
+    with zipfile.ZipFile(io.BytesIO(archive)) as opened:
+        opened.extractall(tmp_path)
+    folder = tmp_path / "partnerships-kb-1.0.0"
+    assert json.loads((folder / "manifest.json").read_text())["checksum"] == checksum()
+    call_command("load_knowledge", data=str(folder))
+    assert "Nothing to change" in capsys.readouterr().out
