@@ -4,6 +4,7 @@ from django.contrib import admin
 
 from frameworks.models import Framework, Participation
 from partnerships.admin import (
+    COVERAGE_FIELDSET,
     PERIOD_FIELDSET,
     CSVImportMixin,
     CuratedAdmin,
@@ -49,13 +50,27 @@ class FrameworkAdmin(CuratedAdmin):
     )
     list_filter = ("kind", "members_only_partners", "cooperation_areas")
     list_select_related = ("parent",)
-    search_fields = ("name", "acronym", "slug", "description")
+    search_fields = (
+        "name",
+        "acronym",
+        "slug",
+        "description",
+        "coverage_nations_statement",
+        "coverage_partners_statement",
+    )
     prepopulated_fields = {"slug": ("name",)}
-    autocomplete_fields = ("parent", "cooperation_areas", "sources")
+    autocomplete_fields = (
+        "parent",
+        "cooperation_areas",
+        "sources",
+        "coverage_nations_source",
+        "coverage_partners_source",
+    )
     fieldsets = (
         (None, {"fields": ("name", "acronym", "slug", "kind", "parent", "members_only_partners")}),
         ("Established and ended", PERIOD_FIELDSET[1]),
         (None, {"fields": ("description", "cooperation_areas", "sources", "created", "updated")}),
+        COVERAGE_FIELDSET,
     )
     inlines = [ChildFrameworkInline]
 

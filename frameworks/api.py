@@ -6,7 +6,9 @@ from frameworks.filtersets import FrameworkFilterSet, ParticipationFilterSet
 from frameworks.models import Framework, Participation
 from partnerships.api.base import CleanModelSerializer, CSVExportMixin, page_url
 from partnerships.api.fields import (
+    COVERAGE_HELP,
     PeriodSerializerMixin,
+    coverage_data,
     period_csv_columns,
     sources_csv_columns,
     sources_field,
@@ -46,6 +48,7 @@ class FrameworkSerializer(PeriodSerializerMixin, CleanModelSerializer):
         view_name="api:framework-detail", lookup_field="slug"
     )
     page_url = serializers.SerializerMethodField()
+    coverage = serializers.SerializerMethodField(help_text=COVERAGE_HELP)
 
     class Meta:
         model = Framework
@@ -63,9 +66,13 @@ class FrameworkSerializer(PeriodSerializerMixin, CleanModelSerializer):
             "participants_now",
             "participants_ever",
             "sources",
+            "coverage",
             "api_url",
             "page_url",
         )
+
+    def get_coverage(self, obj) -> dict | None:
+        return coverage_data(obj.coverage(), self.context.get("request"))
 
     def get_page_url(self, obj) -> str | None:
         return page_url(self.context.get("request"), obj)
@@ -95,7 +102,9 @@ class FrameworkViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
 
     def get_queryset(self):
         return (
-            Framework.objects.select_related("parent")
+            Framework.objects.select_related(
+                "parent", "coverage_nations_source", "coverage_partners_source"
+            )
             .prefetch_related("children", "cooperation_areas", "sources")
             .with_participant_counts()
             .order_by("name")

@@ -7,8 +7,10 @@ from partnerships.knowledge import (
     LoadError,
     date_text,
     end_text,
+    export_coverage,
     fields_of,
     keys_of,
+    parse_coverage,
     parse_period,
     refuse_duplicate,
     upsert,
@@ -53,6 +55,7 @@ def load_frameworks(ctx: Context, rows: list[dict]) -> None:
                 "members_only_partners",
                 "description",
                 "cooperation_areas",
+                "coverage",
             ],
         )
         refuse_duplicate(seen, row, values["slug"])
@@ -71,6 +74,7 @@ def load_frameworks(ctx: Context, rows: list[dict]) -> None:
                 "members_only_partners": bool(values.get("members_only_partners", True)),
                 "description": (values.get("description") or "").strip(),
                 **parse_period(row, values, start="established", end="ended"),
+                **parse_coverage(ctx, row, values.get("coverage")),
             },
             {
                 "cooperation_areas": ctx.cooperation_areas(row, values),
@@ -122,8 +126,11 @@ def export_frameworks() -> list[dict]:
             "description": f.description or None,
             "cooperation_areas": keys_of(f.cooperation_areas.all(), "slug"),
             "sources": keys_of(f.sources.all()),
+            "coverage": export_coverage(f),
         }
-        for f in Framework.objects.select_related("parent")
+        for f in Framework.objects.select_related(
+            "parent", "coverage_nations_source", "coverage_partners_source"
+        )
         .prefetch_related("cooperation_areas", "sources")
         .order_by("slug")
     ]

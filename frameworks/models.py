@@ -7,8 +7,16 @@ from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
 
+from partnerships.coverage import framework_coverage
 from partnerships.dates import certain_q, overlaps_q, periods_overlap
-from partnerships.models import CooperationArea, Partner, Period, PeriodQuerySet, Source
+from partnerships.models import (
+    CooperationArea,
+    Coverage,
+    Partner,
+    Period,
+    PeriodQuerySet,
+    Source,
+)
 
 
 class FrameworkQuerySet(PeriodQuerySet):
@@ -31,7 +39,7 @@ class FrameworkQuerySet(PeriodQuerySet):
         )
 
 
-class Framework(Period):
+class Framework(Period, Coverage):
     """A partnership programme, dialogue, initiative, tool, council or platform.
 
     Its period (``start`` / ``end``) is when it was established and when it ended.
@@ -77,6 +85,22 @@ class Framework(Period):
 
     def get_absolute_url(self):
         return reverse("framework-detail", args=[self.slug])
+
+    def coverage(self) -> dict | None:
+        """NATO's count of its partner members beside the members recorded today (see
+        :mod:`partnerships.coverage`); reads ``participants_on_day`` when annotated."""
+        if self.coverage_nations is None and self.coverage_partners is None:
+            return None
+        recorded = getattr(self, "participants_on_day", None)
+        if recorded is None:
+            recorded = (
+                Framework.objects.filter(pk=self.pk)
+                .with_participant_counts()
+                .values_list("participants_on_day", flat=True)
+                .first()
+                or 0
+            )
+        return framework_coverage(self, recorded)
 
     def clean(self):
         super().clean()

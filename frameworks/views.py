@@ -12,6 +12,7 @@ from partnerships.views.common import (
     Citations,
     as_of_of,
     certainty_counts,
+    coverage_context,
     prepare_filter_form,
     today_as_of,
 )
@@ -43,7 +44,11 @@ def framework_list(request):
 
 def framework_detail(request, slug: str):
     framework = get_object_or_404(
-        Framework.objects.select_related("parent").prefetch_related(
+        Framework.objects.select_related(
+            "parent", "coverage_nations_source", "coverage_partners_source"
+        )
+        .with_participant_counts()
+        .prefetch_related(
             "sources",
             "cooperation_areas",
             Prefetch("children", queryset=Framework.objects.order_by("covers_from", "name")),
@@ -68,6 +73,7 @@ def framework_detail(request, slug: str):
     now = sorted((p for p in participations if p.active_on(today)), key=lambda p: p.partner.name)
     refs = Citations()
     framework.refs = refs.cite(framework.sources.all())
+    coverage = coverage_context(framework.coverage(), refs)
     for item in participations:
         item.refs = refs.cite(item.sources.all())
     per_year = charts.participants_per_year(participations, today)
@@ -94,6 +100,7 @@ def framework_detail(request, slug: str):
             "chart": chart,
             "per_year": per_year,
             "references": refs.numbered(),
+            "coverage": coverage,
             "today": today,
         },
     )

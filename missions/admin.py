@@ -4,6 +4,7 @@ from django.contrib import admin
 
 from missions.models import Contribution, ContributionFigure, Mission, Role
 from partnerships.admin import (
+    COVERAGE_FIELDSET,
     PERIOD_FIELDSET,
     CSVImportMixin,
     CuratedAdmin,
@@ -35,14 +36,28 @@ class FigureInline(CuratedInline):
 class MissionAdmin(CuratedAdmin):
     list_display = ("name", "acronym", "kind", "region", start_display, end_display)
     list_filter = ("kind", "region", "cooperation_areas")
-    search_fields = ("name", "acronym", "slug", "description", "mandate")
+    search_fields = (
+        "name",
+        "acronym",
+        "slug",
+        "description",
+        "mandate",
+        "coverage_nations_statement",
+        "coverage_partners_statement",
+    )
     prepopulated_fields = {"slug": ("name",)}
-    autocomplete_fields = ("cooperation_areas", "sources")
+    autocomplete_fields = (
+        "cooperation_areas",
+        "sources",
+        "coverage_nations_source",
+        "coverage_partners_source",
+    )
     date_hierarchy = "start"
     fieldsets = (
         (None, {"fields": ("name", "acronym", "slug", "kind", "region", "hosts")}),
         PERIOD_FIELDSET,
         (None, {"fields": ("mandate", "description", "cooperation_areas", "sources")}),
+        COVERAGE_FIELDSET,
         (None, {"fields": ("created", "updated")}),
     )
 

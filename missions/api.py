@@ -15,9 +15,11 @@ from missions.models import (
 )
 from partnerships.api.base import CleanModelSerializer, CSVExportMixin, page_url
 from partnerships.api.fields import (
+    COVERAGE_HELP,
     PeriodSerializerMixin,
     PreciseDateField,
     SourceRefSerializer,
+    coverage_data,
     period_csv_columns,
     sources_csv_columns,
     sources_field,
@@ -40,6 +42,7 @@ class MissionSerializer(PeriodSerializerMixin, CleanModelSerializer):
         view_name="api:mission-detail", lookup_field="slug"
     )
     page_url = serializers.SerializerMethodField()
+    coverage = serializers.SerializerMethodField(help_text=COVERAGE_HELP)
 
     class Meta:
         model = Mission
@@ -56,9 +59,13 @@ class MissionSerializer(PeriodSerializerMixin, CleanModelSerializer):
             "cooperation_areas",
             "contributors",
             "sources",
+            "coverage",
             "api_url",
             "page_url",
         )
+
+    def get_coverage(self, obj) -> dict | None:
+        return coverage_data(obj.coverage(), self.context.get("request"))
 
     def get_hosts(self, obj) -> list[str]:
         return [country.code for country in obj.hosts]
@@ -91,7 +98,9 @@ class MissionViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
     def get_queryset(self):
         return (
             Mission.objects.prefetch_related("cooperation_areas", "sources")
+            .select_related("coverage_nations_source", "coverage_partners_source")
             .with_contributor_count()
+            .with_partner_contributors()
             .order_by("covers_from", "name")
         )
 

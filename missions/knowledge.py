@@ -11,8 +11,10 @@ from partnerships.knowledge import (
     as_list,
     date_text,
     end_text,
+    export_coverage,
     fields_of,
     keys_of,
+    parse_coverage,
     parse_date,
     parse_period,
     refuse_duplicate,
@@ -27,7 +29,16 @@ def load_missions(ctx: Context, rows: list[dict]) -> None:
         values = fields_of(
             row,
             ["slug", "name", "kind", "region", "sources"],
-            ["acronym", "hosts", "start", "end", "mandate", "description", "cooperation_areas"],
+            [
+                "acronym",
+                "hosts",
+                "start",
+                "end",
+                "mandate",
+                "description",
+                "cooperation_areas",
+                "coverage",
+            ],
         )
         refuse_duplicate(seen, row, values["slug"])
         hosts = as_list(row, "hosts", values.get("hosts"))
@@ -50,6 +61,7 @@ def load_missions(ctx: Context, rows: list[dict]) -> None:
                 "mandate": (values.get("mandate") or "").strip(),
                 "description": (values.get("description") or "").strip(),
                 **parse_period(row, values),
+                **parse_coverage(ctx, row, values.get("coverage")),
             },
             {
                 "cooperation_areas": ctx.cooperation_areas(row, values),
@@ -156,8 +168,13 @@ def export_missions() -> list[dict]:
             "description": m.description or None,
             "cooperation_areas": keys_of(m.cooperation_areas.all(), "slug"),
             "sources": keys_of(m.sources.all()),
+            "coverage": export_coverage(m),
         }
-        for m in Mission.objects.prefetch_related("cooperation_areas", "sources").order_by("slug")
+        for m in Mission.objects.select_related(
+            "coverage_nations_source", "coverage_partners_source"
+        )
+        .prefetch_related("cooperation_areas", "sources")
+        .order_by("slug")
     ]
 
 

@@ -2,13 +2,15 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Max, Min, Prefetch, Q
+from django.db.models import Count, F, Max, Min, Prefetch, Q
 from django.urls import reverse
 from django_countries.fields import CountryField
 
+from partnerships.coverage import mission_coverage
 from partnerships.dates import Precision, display_date, format_date
 from partnerships.models import (
     CooperationArea,
+    Coverage,
     Partner,
     Period,
     PeriodQuerySet,
@@ -16,6 +18,16 @@ from partnerships.models import (
     Source,
     TimeStampedModel,
     normalise_date,
+)
+
+# A contribution made by a nation that was not yet an Ally when it began.
+PARTNER_AT_START = (
+    Q(contributions__partner__nato_accession__isnull=True)
+    | Q(contributions__partner__nato_accession__gt=F("contributions__start"))
+    | Q(
+        contributions__start__isnull=True,
+        contributions__partner__nato_accession__gt=F("start"),
+    )
 )
 
 
@@ -27,8 +39,18 @@ class MissionQuerySet(PeriodQuerySet):
         """Annotate ``contributors``: the partners that contributed, counted in the database."""
         return self.annotate(contributors=Count("contributions__partner", distinct=True))
 
+    def with_partner_contributors(self):
+        """Annotate ``partner_contributors``: the contributors that were not yet Allies when
+        their contribution began (or, when its start is not recorded, when the mission
+        began): the count a source's "non-NATO contributors" is compared with."""
+        return self.annotate(
+            partner_contributors=Count(
+                "contributions__partner", filter=PARTNER_AT_START, distinct=True
+            )
+        )
 
-class Mission(Period):
+
+class Mission(Period, Coverage):
     class Kind(models.TextChoices):
         PEACE_SUPPORT = "peace-support", "peace-support operation"
         MARITIME = "maritime", "maritime operation"
@@ -62,6 +84,22 @@ class Mission(Period):
 
     def get_absolute_url(self):
         return reverse("mission-detail", args=[self.slug])
+
+    def coverage(self) -> dict | None:
+        """The source's count beside the partner contributors recorded (see
+        :mod:`partnerships.coverage`); reads ``partner_contributors`` when annotated."""
+        if self.coverage_nations is None and self.coverage_partners is None:
+            return None
+        recorded = getattr(self, "partner_contributors", None)
+        if recorded is None:
+            recorded = (
+                Mission.objects.filter(pk=self.pk)
+                .with_partner_contributors()
+                .values_list("partner_contributors", flat=True)
+                .first()
+                or 0
+            )
+        return mission_coverage(self, recorded)
 
 
 class Role(models.Model):

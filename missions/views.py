@@ -18,6 +18,7 @@ from partnerships.views.common import (
     Citations,
     as_of_of,
     certainty_counts,
+    coverage_context,
     paginate,
     prepare_filter_form,
 )
@@ -60,10 +61,14 @@ def contributors_per_year(rows, first_year: int, last_year: int) -> list[tuple[i
 
 def mission_detail(request, slug: str):
     mission = get_object_or_404(
-        Mission.objects.prefetch_related("sources", "cooperation_areas"), slug=slug
+        Mission.objects.prefetch_related("sources", "cooperation_areas")
+        .select_related("coverage_nations_source", "coverage_partners_source")
+        .with_partner_contributors(),
+        slug=slug,
     )
     refs = Citations()
     mission.refs = refs.cite(mission.sources.all())
+    coverage = coverage_context(mission.coverage(), refs)
     rows = Contribution.objects.filter(mission=mission)
     # One row per partner, a page at a time; the timeline's lanes are the most recent.
     groups = contribution_groups(request, rows, "partner", "contributors_page", refs)
@@ -98,6 +103,7 @@ def mission_detail(request, slug: str):
             else None,
             "chart": chart,
             "host_map": host_map,
+            "coverage": coverage,
             "references": refs.numbered(),
         },
     )

@@ -16,6 +16,26 @@ from partnerships.forms import PreciseDatesForm, precise_date_fields
 from partnerships.models import CooperationArea, Milestone, Partner, Source
 from partnerships.provenance.bulk_import import run_import
 
+COVERAGE_FIELDSET = (
+    "Coverage, by the best source",
+    {
+        "fields": tuple(
+            (
+                f"coverage_{count}",
+                f"coverage_{count}_at_least",
+                f"coverage_{count}_source",
+                f"coverage_{count}_date",
+                f"coverage_{count}_statement",
+            )
+            for count in ("nations", "partners")
+        ),
+        "classes": ("collapse",),
+        "description": "How many nations (Allies and partners), and how many partner nations, "
+        "took part according to the best source, with its statement, the source and the "
+        "statement's date. Pages compare it with the rows recorded here.",
+    },
+)
+
 PERIOD_FIELDSET = (
     "Period",
     {
@@ -204,11 +224,11 @@ class CuratedInline(admin.TabularInline):
 
 @admin.register(Source)
 class SourceAdmin(CuratedAdmin):
-    list_display = ("key", "title", "publisher", "kind", "published_display", "url")
-    list_filter = ("kind", "publisher")
+    list_display = ("key", "title", "publisher", "kind", "tier", "published_display", "url")
+    list_filter = ("tier", "kind", "publisher")
     search_fields = ("key", "title", "publisher", "url")
     fieldsets = (
-        (None, {"fields": ("key", "title", "publisher", "kind", "url")}),
+        (None, {"fields": ("key", "title", "publisher", "kind", "tier", "url")}),
         ("Dates", {"fields": ("published", "accessed")}),
         (None, {"fields": ("notes", "created", "updated")}),
     )

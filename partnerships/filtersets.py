@@ -390,6 +390,11 @@ class SourceFilterSet(BaseFilterSet):
     search_fields = ("key", "title", "publisher", "url", "notes")
 
     kind = filters.MultipleChoiceFilter(choices=Source.Kind.choices, help_text="Repeatable.")
+    tier = filters.MultipleChoiceFilter(
+        choices=Source.Tier.choices,
+        label="Reliability tier",
+        help_text="Repeatable. " + Source.TIER_HELP,
+    )
     publisher = filters.CharFilter(lookup_expr="iexact")
     published_after = filters.DateFilter(field_name="published", lookup_expr="gte")
     published_before = filters.DateFilter(field_name="published", lookup_expr="lte")
@@ -398,7 +403,7 @@ class SourceFilterSet(BaseFilterSet):
 
     class Meta:
         model = Source
-        fields = ["kind", "publisher"]
+        fields = ["kind", "tier", "publisher"]
 
     def by_has_url(self, queryset, name, value):
         return queryset.exclude(url="") if value else queryset.filter(url="")

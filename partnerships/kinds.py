@@ -30,7 +30,9 @@ class FactKind:
     exported inside its parent's rows (figures inside contributions). ``serializer`` makes
     it importable from CSV. ``source_relation`` is the reverse name on Source when sources
     cite it; ``label_paths`` are the related rows its label reads; ``label_parent`` a row
-    whose label prefixes its own; ``own_page`` says it has an analysts' page.
+    whose label prefixes its own; ``own_page`` says it has an analysts' page;
+    ``natural_key`` names the fields of an exported row that identify it (the export sorts
+    by them, in Python, so every database gives the same order and checksum).
     """
 
     key: str
@@ -44,6 +46,7 @@ class FactKind:
     label_paths: tuple[str, ...] = ()
     label_parent: str = ""
     own_page: bool = False
+    natural_key: tuple[str, ...] = ()
 
     @cached_property
     def model(self):
@@ -72,6 +75,7 @@ KINDS: tuple[FactKind, ...] = (
         loader="partnerships.knowledge.load_sources",
         exporter="partnerships.knowledge.export_sources",
         own_page=True,
+        natural_key=("key",),
     ),
     FactKind(
         "cooperation_areas",
@@ -79,6 +83,7 @@ KINDS: tuple[FactKind, ...] = (
         "cooperation areas",
         loader="partnerships.knowledge.load_cooperation_areas",
         exporter="partnerships.knowledge.export_cooperation_areas",
+        natural_key=("slug",),
     ),
     FactKind(
         "partners",
@@ -88,6 +93,7 @@ KINDS: tuple[FactKind, ...] = (
         exporter="partnerships.knowledge.export_partners",
         source_relation="partners",
         own_page=True,
+        natural_key=("iso3",),
     ),
     FactKind(
         "frameworks",
@@ -97,6 +103,7 @@ KINDS: tuple[FactKind, ...] = (
         exporter="frameworks.knowledge.export_frameworks",
         source_relation="frameworks",
         own_page=True,
+        natural_key=("slug",),
     ),
     FactKind(
         "participations",
@@ -107,6 +114,7 @@ KINDS: tuple[FactKind, ...] = (
         serializer="frameworks.api.ParticipationSerializer",
         source_relation="participations",
         label_paths=("partner", "framework"),
+        natural_key=("partner", "framework", "start"),
     ),
     FactKind(
         "missions",
@@ -116,6 +124,7 @@ KINDS: tuple[FactKind, ...] = (
         exporter="missions.knowledge.export_missions",
         source_relation="missions",
         own_page=True,
+        natural_key=("slug",),
     ),
     FactKind(
         "contributions",
@@ -126,6 +135,7 @@ KINDS: tuple[FactKind, ...] = (
         serializer="missions.api.ContributionSerializer",
         source_relation="contributions",
         label_paths=("partner", "mission"),
+        natural_key=("partner", "mission", "start"),
     ),
     FactKind(
         "figures",
@@ -145,6 +155,7 @@ KINDS: tuple[FactKind, ...] = (
         exporter="partnerships.knowledge.export_milestones",
         source_relation="milestones",
         label_paths=("partner",),
+        natural_key=("partner", "date", "title"),
     ),
 )
 

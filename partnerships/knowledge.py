@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from partnerships.dates import Precision, format_date, parse_fuzzy_date
+from partnerships.documents import normalise_url
 from partnerships.models import CooperationArea, Milestone, Partner, Source
 
 LINE = "__line__"
@@ -236,11 +237,26 @@ def refuse_duplicate(seen: dict, row: dict, key) -> None:
 
 def load_sources(ctx: Context, rows: list[dict]) -> None:
     seen: dict = {}
+    documents: dict = {}  # normalised URL -> the key of the first source naming it
     for row in rows:
         values = fields_of(
-            row, ["key", "title", "publisher"], ["url", "date", "accessed", "kind", "notes"]
+            row,
+            ["key", "title", "publisher", "tier"],
+            ["url", "date", "accessed", "kind", "notes"],
         )
         refuse_duplicate(seen, row, values["key"])
+        if values["tier"] not in Source.Tier.values:
+            raise LoadError(
+                row, f"tier: {values['tier']!r} is not one of {', '.join(Source.Tier.values)}"
+            )
+        if document := normalise_url(values.get("url") or ""):
+            if document in documents:
+                raise LoadError(
+                    row,
+                    f"the same document as source {documents[document]!r} (URL {document}): "
+                    "keep one record and cite it",
+                )
+            documents[document] = values["key"]
         published, precision = parse_date(row, "date", values.get("date"))
         accessed, _ = parse_date(row, "accessed", values.get("accessed"))
         ctx.sources[values["key"]] = upsert(
@@ -257,9 +273,74 @@ def load_sources(ctx: Context, rows: list[dict]) -> None:
                 "published_precision": precision,
                 "accessed": accessed,
                 "kind": values.get("kind") or Source.Kind.OFFICIAL,
+                "tier": values["tier"],
                 "notes": values.get("notes") or "",
             },
         )
+
+
+COVERAGE_FIELDS = ("count", "at_least", "statement", "source", "date")
+
+
+def parse_coverage(ctx: Context, row: dict, value) -> dict:
+    """A mission's or framework's ``coverage:`` mapping as model field values.
+
+    ``coverage: {nations: {count, at_least, statement, source, date}, partners: {...}}``;
+    either count may be left out, and so may the whole mapping.
+    """
+    if value in (None, ""):
+        value = {}
+    if not isinstance(value, dict):
+        raise LoadError(row, "coverage must be a mapping of nations and partners")
+    unknown = set(value) - {"nations", "partners", LINE}
+    if unknown:
+        raise LoadError(row, f"coverage: unknown count {sorted(unknown)[0]!r} (nations, partners)")
+    fields = {}
+    for count in ("nations", "partners"):
+        given = value.get(count) or {}
+        if not isinstance(given, dict):
+            raise LoadError(row, f"coverage.{count} must be a mapping")
+        extra = set(given) - set(COVERAGE_FIELDS) - {LINE}
+        if extra:
+            raise LoadError(row, f"coverage.{count}: unknown field {sorted(extra)[0]!r}")
+        number = given.get("count")
+        if given and (not isinstance(number, int) or isinstance(number, bool) or number < 0):
+            raise LoadError(row, f"coverage.{count}.count must be a whole number")
+        for needed in ("statement", "source"):
+            if given and not given.get(needed):
+                raise LoadError(row, f"coverage.{count}: missing {needed!r}")
+        date, precision = parse_date(row, f"coverage.{count}.date", given.get("date"))
+        fields.update(
+            {
+                f"coverage_{count}": number,
+                f"coverage_{count}_at_least": bool(given.get("at_least")),
+                f"coverage_{count}_statement": str(given.get("statement") or "").strip(),
+                f"coverage_{count}_source": (
+                    ctx.lookup(row, "source", given["source"]) if given else None
+                ),
+                f"coverage_{count}_date": date,
+                f"coverage_{count}_date_precision": precision,
+            }
+        )
+    return fields
+
+
+def export_coverage(obj) -> dict | None:
+    """The ``coverage:`` mapping of a mission or framework, as the files write it."""
+    result = {}
+    for count in ("nations", "partners"):
+        number = getattr(obj, f"coverage_{count}")
+        if number is None:
+            continue
+        source = getattr(obj, f"coverage_{count}_source")
+        result[count] = {
+            "count": number,
+            "at_least": getattr(obj, f"coverage_{count}_at_least"),
+            "statement": getattr(obj, f"coverage_{count}_statement"),
+            "source": source.key if source else None,
+            "date": date_text(obj, f"coverage_{count}_date"),
+        }
+    return result or None
 
 
 def load_cooperation_areas(ctx: Context, rows: list[dict]) -> None:
@@ -378,6 +459,7 @@ def export_sources() -> list[dict]:
             "date": date_text(s, "published"),
             "accessed": s.accessed.isoformat() if s.accessed else None,
             "kind": s.kind,
+            "tier": s.tier,
             "notes": s.notes or None,
         }
         for s in Source.objects.order_by("key")

@@ -29,6 +29,7 @@ from partnerships.dates import (
     overlaps,
     possible_span,
 )
+from partnerships.documents import normalise_url
 
 
 class TimeStampedModel(models.Model):
@@ -248,6 +249,24 @@ class Source(TimeStampedModel):
         DATASET = "dataset", "dataset"
         PRESS = "press", "press"
 
+    class Tier(models.TextChoices):
+        """How far a source can be relied on, best first (data/README.md gives the rules)."""
+
+        PRIMARY = "primary", "primary"
+        OFFICIAL = "official", "official"
+        PRESS = "press", "press"
+        REFERENCE = "reference", "reference"
+        COPY = "copy", "copy"
+
+    TIER_HELP = (
+        "primary: a primary official document (treaty, declaration, communiqué, official "
+        "text, placemat, official statistics); official: official secondary (a NATO or "
+        "government news item, topic page, press release); press: a news agency or quality "
+        "press; reference: a reference work, research, Wikipedia, a think tank; copy: a copy, "
+        "mirror, repost or blog of another document."
+    )
+    LOWEST_TIERS = (Tier.COPY, Tier.REFERENCE)
+
     key = models.SlugField(
         max_length=100, unique=True, help_text="Stable key the data files cite it by."
     )
@@ -260,6 +279,18 @@ class Source(TimeStampedModel):
     )
     accessed = models.DateField(null=True, blank=True)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.OFFICIAL)
+    tier = models.CharField(
+        "reliability tier", max_length=10, choices=Tier.choices, help_text=TIER_HELP
+    )
+    url_key = models.CharField(
+        "normalised URL",
+        max_length=500,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text="The URL without scheme, www., trailing slash, locale parameters or "
+        "fragment: one source per document.",
+    )
     notes = models.TextField(blank=True)
 
     objects = SourceQuerySet.as_manager()
@@ -275,9 +306,17 @@ class Source(TimeStampedModel):
         super().clean()
         if self.published and not self.published_precision:
             raise ValidationError({"published_precision": "Say how precise the date is."})
+        self.url_key = normalise_url(self.url)
+        if self.url_key:
+            twin = Source.objects.filter(url_key=self.url_key).exclude(pk=self.pk).first()
+            if twin is not None:
+                raise ValidationError(
+                    {"url": f"The same document as source {twin.key!r}: cite that one."}
+                )
 
     def save(self, *args, **kwargs):
         normalise_date(self, "published")
+        self.url_key = normalise_url(self.url)
         super().save(*args, **kwargs)
 
     @property
@@ -286,6 +325,76 @@ class Source(TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("source-detail", args=[self.pk])
+
+
+class Coverage(models.Model):
+    """How many nations, and how many partner nations, took part in a mission or framework
+    according to its best source: each count with an "at least" flag, the statement, the
+    source and the statement's date. Compared on the pages with the rows recorded here."""
+
+    coverage_nations = models.PositiveSmallIntegerField(
+        "nations (by the source)", null=True, blank=True, help_text="Allies and partners."
+    )
+    coverage_nations_at_least = models.BooleanField("nations: at least", default=False)
+    coverage_nations_statement = models.TextField("nations: the statement", blank=True)
+    coverage_nations_source = models.ForeignKey(
+        Source,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="nations: source",
+    )
+    coverage_nations_date = models.DateField("nations: as of", null=True, blank=True)
+    coverage_nations_date_precision = models.CharField(
+        max_length=5, choices=Precision.choices, blank=True, default=""
+    )
+    coverage_partners = models.PositiveSmallIntegerField(
+        "partner nations (by the source)", null=True, blank=True, help_text="Non-NATO nations."
+    )
+    coverage_partners_at_least = models.BooleanField("partners: at least", default=False)
+    coverage_partners_statement = models.TextField("partners: the statement", blank=True)
+    coverage_partners_source = models.ForeignKey(
+        Source,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="partners: source",
+    )
+    coverage_partners_date = models.DateField("partners: as of", null=True, blank=True)
+    coverage_partners_date_precision = models.CharField(
+        max_length=5, choices=Precision.choices, blank=True, default=""
+    )
+
+    COVERAGE_COUNTS = ("nations", "partners")
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        for count in self.COVERAGE_COUNTS:
+            number = getattr(self, f"coverage_{count}")
+            given = [
+                getattr(self, f"coverage_{count}_statement"),
+                getattr(self, f"coverage_{count}_source_id"),
+            ]
+            if number is not None and not all(given):
+                raise ValidationError(
+                    {f"coverage_{count}_source": "A stated count needs its statement and source."}
+                )
+            date = getattr(self, f"coverage_{count}_date")
+            if date and not getattr(self, f"coverage_{count}_date_precision"):
+                raise ValidationError(
+                    {f"coverage_{count}_date_precision": "Say how precise the date is."}
+                )
+
+    def coverage_date_display(self, count: str) -> str:
+        return display_date(
+            getattr(self, f"coverage_{count}_date"),
+            getattr(self, f"coverage_{count}_date_precision"),
+        )
 
 
 class CooperationArea(TimeStampedModel):
@@ -490,6 +599,17 @@ class Release(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
+    released = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The release date its citation and archive name (empty: the day it was made).",
+    )
+    archive = models.BinaryField(
+        blank=True, editable=False, help_text="The zip archive of the export, frozen."
+    )
+    archive_sha256 = models.CharField(
+        "archive SHA-256", max_length=64, blank=True, help_text="SHA-256 of the zip archive."
+    )
 
     class Meta:
         ordering = ["-created"]
@@ -501,8 +621,12 @@ class Release(models.Model):
         return reverse("release-detail", args=[self.version])
 
     @property
+    def release_date(self) -> dt.date:
+        return self.released or self.created.date()
+
+    @property
     def citation(self) -> str:
         return (
             f"Partnerships KB, dataset release {self.version} "
-            f"({self.created:%d %B %Y}), checksum {self.checksum[:12]}."
+            f"({self.release_date:%d %B %Y}), checksum {self.checksum[:12]}."
         )

@@ -35,6 +35,7 @@ urlpatterns = [
     ),
     path("releases/", releases.release_list, name="release-list"),
     path("releases/<str:version>/", releases.release_detail, name="release-detail"),
+    path("releases/<str:version>/download/", releases.release_download, name="release-download"),
     path("reconcile/", checks.reconcile, name="reconcile"),
     path("quality/", checks.quality, name="quality"),
 ]

@@ -29,6 +29,7 @@ class SourceFactory(factory.django.DjangoModelFactory):
     published = dt.date(2020, 1, 1)
     published_precision = Precision.DAY
     kind = Source.Kind.OFFICIAL
+    tier = Source.Tier.OFFICIAL
 
 
 class CooperationAreaFactory(factory.django.DjangoModelFactory):

@@ -105,6 +105,7 @@ class SourceSerializer(CleanModelSerializer):
             "published_precision",
             "accessed",
             "kind",
+            "tier",
             "notes",
             "cited_by",
             "api_url",
@@ -139,6 +140,7 @@ class SourceViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
         ("published_precision", "published_precision"),
         ("accessed", "accessed"),
         ("kind", "kind"),
+        ("tier", "tier"),
     ]
 
     def get_queryset(self):

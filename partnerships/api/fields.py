@@ -122,7 +122,7 @@ class SourceRefSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Source
-        fields = ("id", "key", "title", "publisher", "url", "api_url")
+        fields = ("id", "key", "title", "publisher", "url", "tier", "api_url")
 
 
 def source_ref(source, request) -> dict:
@@ -135,6 +135,7 @@ def source_ref(source, request) -> dict:
         "title": source.title,
         "publisher": source.publisher,
         "url": source.url,
+        "tier": source.tier,
         "api_url": request.build_absolute_uri(url) if request else url,
     }
 
@@ -209,3 +210,35 @@ def source_titles_csv(obj) -> str:
 
 def sources_csv_columns() -> list[tuple[str, Callable]]:
     return [("sources", sources_csv), ("source_titles", source_titles_csv)]
+
+
+COVERAGE_HELP = (
+    "What the best source counts (nations, partner nations: count, at_least, statement, "
+    "source, date) beside what is recorded here, with a summary sentence and what is missing; "
+    "null when no count is recorded."
+)
+
+
+def coverage_data(coverage: dict | None, request) -> dict | None:
+    """A coverage summary (:mod:`partnerships.coverage`) as the API gives it."""
+    if coverage is None:
+        return None
+
+    def stated(item):
+        if item is None:
+            return None
+        return {
+            "count": item.count,
+            "at_least": item.at_least,
+            "statement": item.statement,
+            "date": item.date or None,
+            "source": source_ref(item.source, request) if item.source else None,
+        }
+
+    return {
+        "nations": stated(coverage["nations"]),
+        "partners": stated(coverage["partners"]),
+        "recorded": coverage["recorded"],
+        "summary": coverage["summary"],
+        "missing": coverage["missing"],
+    }

@@ -1,5 +1,7 @@
 """Releases, and the curators' checks: source reconciliation and data quality."""
 
+import json
+
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -16,20 +18,57 @@ from partnerships.models import (
     Partner,
     Release,
 )
-from partnerships.provenance.quality import disagreements, quality_checks
+from partnerships.provenance.archive import citation_texts
+from partnerships.provenance.quality import disagreements, lowest_tier_share, quality_checks
 
 # -- releases --------------------------------------------------------------------------------
 
 
 class ReleaseSerializer(serializers.ModelSerializer):
     citation = serializers.CharField(read_only=True)
+    released = serializers.DateField(source="release_date", read_only=True)
+    archive_sha256 = serializers.CharField(
+        read_only=True, help_text="SHA-256 of the zip archive at download_url."
+    )
+    download_url = serializers.SerializerMethodField(
+        help_text="The release's zip archive (JSON, CSV, datapackage.json, README)."
+    )
+    cite = serializers.SerializerMethodField(help_text="APA and BibTeX text, and CSL-JSON.")
     api_url = serializers.HyperlinkedIdentityField(
         view_name="api:release-detail", lookup_field="version"
     )
 
     class Meta:
         model = Release
-        fields = ("version", "created", "notes", "checksum", "counts", "citation", "api_url")
+        fields = (
+            "version",
+            "created",
+            "released",
+            "notes",
+            "checksum",
+            "counts",
+            "citation",
+            "archive_sha256",
+            "download_url",
+            "cite",
+            "api_url",
+        )
+
+    def get_download_url(self, obj) -> str:
+        path = reverse("release-download", args=[obj.version])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+    def get_cite(self, obj) -> dict:
+        request = self.context.get("request")
+        path = obj.get_absolute_url()
+        url = request.build_absolute_uri(path) if request else path
+        texts = citation_texts(obj.version, obj.release_date, url)
+        return {
+            "apa": texts["apa"],
+            "bibtex": texts["bibtex"],
+            "csl": json.loads(texts["csl_json"]),
+        }
 
 
 class ReleaseDetailSerializer(ReleaseSerializer):
@@ -41,7 +80,7 @@ class ReleaseViewSet(viewsets.ReadOnlyModelViewSet):
     """Numbered dataset releases; each detail carries its machine-readable changelog
     (added / changed with field-level before and after / removed, by kind of fact)."""
 
-    queryset = Release.objects.order_by("-created")
+    queryset = Release.objects.defer("archive").order_by("-created")
     lookup_field = "version"
     lookup_value_regex = r"[0-9][0-9.]*"
     filterset_class = None
@@ -144,21 +183,30 @@ class QualityView(APIView):
         if not name:
             return Response(
                 {
-                    key: {
-                        "title": check["title"],
-                        "count": check["queryset"].count(),
-                        "url": request.build_absolute_uri(f"?check={key}"),
-                    }
-                    for key, check in checks.items()
+                    **{
+                        key: {
+                            "title": check["title"],
+                            "count": check["queryset"].count(),
+                            "url": request.build_absolute_uri(f"?check={key}"),
+                        }
+                        for key, check in checks.items()
+                    },
+                    "lowest_tier_share": lowest_tier_share(),
                 }
             )
         if name not in checks:
             raise ValidationError({"check": [f"Unknown check; one of: {', '.join(checks)}."]})
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(checks[name]["queryset"], request, view=self)
+        reasons = checks[name].get("reasons", {})
         return paginator.get_paginated_response(
             [
-                {"id": obj.pk, "label": str(obj), "admin_url": _admin_url(request, obj)}
+                {
+                    "id": obj.pk,
+                    "label": str(obj),
+                    "admin_url": _admin_url(request, obj),
+                    **({"reason": reasons[obj.pk]} if obj.pk in reasons else {}),
+                }
                 for obj in page
             ]
         )

@@ -14,9 +14,17 @@ import json
 from partnerships import kinds
 
 
+def _sort_key(kind):
+    def key(row: dict) -> tuple:
+        return tuple("" if row.get(name) is None else str(row[name]) for name in kind.natural_key)
+
+    return key
+
+
 def export_records() -> dict[str, list[dict]]:
-    """Every fact, in load order, each row sorted by its natural key."""
-    return {kind.key: kind.export() for kind in kinds.loaded()}
+    """Every fact, in load order, each row sorted by its natural key (in Python: databases
+    collate text differently, the export must not)."""
+    return {kind.key: sorted(kind.export(), key=_sort_key(kind)) for kind in kinds.loaded()}
 
 
 def canonical_json(records) -> bytes:

@@ -52,7 +52,10 @@ def parse_known_at(text: str | None) -> dt.datetime | None:
         raise ValueError("Write a date (YYYY-MM-DD) or a date and time (ISO 8601).") from None
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment, dt.UTC)
-    return moment
+    try:  # in UTC: PostgreSQL refuses offsets beyond 15:59, which ISO 8601 text may carry
+        return moment.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValueError("Write a date (YYYY-MM-DD) or a date and time (ISO 8601).") from None
 
 
 def past_instances(model, records, select=(), when: dt.datetime | None = None) -> list:

@@ -7,7 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, DateField, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models import Count, DateField, Exists, ExpressionWrapper, F, OuterRef, Q
 
 from partnerships import kinds
 from partnerships.models import Source
@@ -94,13 +94,109 @@ def _single_press_source(model):
     )
 
 
+# -- facts resting only on the lowest tiers of sources ---------------------------------------
+
+# The kinds of fact rows (each cites its own sources); a figure has exactly one source.
+FACT_KINDS = ("participations", "contributions", "milestones")
+
+
+def _only_on(model, tiers):
+    """The rows of ``model`` all of whose sources are of ``tiers`` (and that cite any)."""
+    return (
+        model.objects.annotate(
+            n=Count("sources", distinct=True),
+            n_low=Count("sources", filter=Q(sources__tier__in=tiers), distinct=True),
+        )
+        .filter(n__gt=0, n=F("n_low"))
+        .order_by("pk")
+    )
+
+
+def lowest_tier_share() -> dict:
+    """How many facts (participations, contributions, milestones, figures) rest only on
+    copies, and only on copies or reference works: counts and shares of all facts."""
+    copy_only = [Source.Tier.COPY]
+    lowest = list(Source.LOWEST_TIERS)
+    figure = kinds.model("figures")
+    total = n_copy = n_lowest = 0
+    for key in FACT_KINDS:
+        model = kinds.model(key)
+        total += model.objects.count()
+        n_copy += _only_on(model, copy_only).count()
+        n_lowest += _only_on(model, lowest).count()
+    total += figure.objects.count()
+    n_copy += figure.objects.filter(source__tier__in=copy_only).count()
+    n_lowest += figure.objects.filter(source__tier__in=lowest).count()
+    return {
+        "facts": total,
+        "copy_only": n_copy,
+        "copy_or_reference_only": n_lowest,
+        "copy_only_share": round(n_copy / total, 4) if total else 0.0,
+        "copy_or_reference_only_share": round(n_lowest / total, 4) if total else 0.0,
+    }
+
+
+def _tier_checks() -> dict[str, dict]:
+    checks = {}
+    labels = {"participations": ("partner", "framework"), "contributions": ("partner", "mission")}
+    for tiers, suffix, words in (
+        ([Source.Tier.COPY], "copy-only", "only on copies"),
+        (list(Source.LOWEST_TIERS), "copy-or-reference-only", "only on copies or reference works"),
+    ):
+        for key in FACT_KINDS:
+            checks[f"{key}-{suffix}"] = {
+                "title": f"{key.capitalize()} resting {words}",
+                "queryset": _only_on(kinds.model(key), tiers).select_related(
+                    *labels.get(key, ("partner",))
+                ),
+            }
+        checks[f"figures-{suffix}"] = {
+            "title": f"Figures resting {words}",
+            "queryset": kinds.model("figures")
+            .objects.filter(source__tier__in=tiers)
+            .select_related("contribution__partner", "contribution__mission", "source")
+            .order_by("pk"),
+        }
+    return checks
+
+
+def _consistency_checks() -> dict[str, dict]:
+    from partnerships.provenance.consistency import (
+        descriptions_contradicting_rows,
+        joins_contradicting_participation,
+    )
+
+    joins = joins_contradicting_participation()
+    described = descriptions_contradicting_rows()
+    return {
+        "milestones-joins-contradict-participation": {
+            "title": "Joining milestones whose date contradicts the participation's start",
+            "queryset": kinds.model("milestones")
+            .objects.filter(pk__in=list(joins))
+            .select_related("partner")
+            .order_by("pk"),
+            "reasons": joins,
+        },
+        "missions-description-count-contradicts-rows": {
+            "title": "Missions whose description states fewer partners than are recorded",
+            "queryset": kinds.model("missions")
+            .objects.filter(pk__in=list(described))
+            .order_by("pk"),
+            "reasons": described,
+        },
+    }
+
+
 def quality_checks() -> dict[str, dict]:
-    """Each check: a description and the queryset of what it flags."""
+    """Each check: a description and the queryset of what it flags (and, for the
+    consistency checks, a reason per flagged row)."""
     participation = kinds.model("participations")
     contribution = kinds.model("contributions")
     milestone = kinds.model("milestones")
     figure = kinds.model("figures")
     return {
+        **_tier_checks(),
+        **_consistency_checks(),
         "participations-single-press-source": {
             "title": "Participations resting on a single press source",
             "queryset": _single_press_source(participation).select_related("partner", "framework"),

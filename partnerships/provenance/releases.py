@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import json
 from collections import defaultdict
+from pathlib import Path
 
 from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist
@@ -13,6 +15,7 @@ from django.utils import timezone
 
 from partnerships.apps import CURATED_APPS
 from partnerships.models import Release
+from partnerships.provenance.archive import build_archive, sha256
 from partnerships.provenance.dataset import checksum, counts, export_records
 
 IGNORED_FIELDS = {"created", "updated", "covers_from", "covers_until"}
@@ -96,18 +99,26 @@ def changes_since(since: dt.datetime | None, until: dt.datetime) -> dict:
     return {section: dict(kinds) for section, kinds in log.items()}
 
 
-def make_release(version: str, notes: str = "", user=None) -> Release:
-    """Freeze the current content as ``version``: checksum, counts, changelog since the last."""
+def make_release(
+    version: str, notes: str = "", user=None, released: dt.date | None = None
+) -> Release:
+    """Freeze the current content as ``version``: checksum, counts, changelog since the last,
+    and the zip archive of the export (dated ``released``, today by default)."""
     with transaction.atomic():
         previous = Release.objects.order_by("-created").first()
         now = timezone.now()
+        released = released or now.date()
         records = export_records()
+        archive = build_archive(records, version, released)
         release = Release(
             version=version,
             created=now,
+            released=released,
             notes=notes,
             checksum=checksum(records),
             counts=counts(records),
+            archive=archive,
+            archive_sha256=sha256(archive),
             changelog={
                 "since": previous.version if previous else None,
                 **changes_since(previous.created if previous else None, now),
@@ -117,3 +128,50 @@ def make_release(version: str, notes: str = "", user=None) -> Release:
         release.full_clean()
         release.save()
     return release
+
+
+def manifests(root: Path) -> list[dict]:
+    """The release manifests committed beside the knowledge files (``releases/*.json``),
+    oldest version first."""
+    found = []
+    for path in (root / "releases").glob("*.json"):
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        manifest["path"] = path
+        found.append(manifest)
+    return sorted(found, key=lambda m: tuple(int(p) for p in m["version"].split(".")))
+
+
+def release_from_manifests(root: Path) -> list[str]:
+    """Make each committed release whose content is what the database now holds.
+
+    A manifest names a version, its date, notes, the content checksum and the archive's
+    SHA-256. When no release of that version exists and the current content's checksum
+    equals the manifest's, the release is made (dated as the manifest says), so a fresh
+    install of these files has it. Returns what was done, a line per manifest.
+    """
+    said = []
+    current = None
+    for manifest in manifests(root):
+        version = manifest["version"]
+        if Release.objects.filter(version=version).exists():
+            continue
+        current = current or checksum()
+        if current != manifest["checksum"]:
+            said.append(
+                f"Release {version} not made: the content differs from its manifest "
+                f"({current[:12]} != {manifest['checksum'][:12]})."
+            )
+            continue
+        release = make_release(
+            version,
+            manifest.get("notes", ""),
+            released=dt.date.fromisoformat(manifest["released"]),
+        )
+        same = release.archive_sha256 == manifest.get("archive_sha256")
+        said.append(
+            f"Release {version} made from {manifest['path'].name}: archive SHA-256 "
+            f"{release.archive_sha256}"
+            + ("" if same else f" (the manifest says {manifest.get('archive_sha256')})")
+            + "."
+        )
+    return said

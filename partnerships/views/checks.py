@@ -11,7 +11,7 @@ from django.shortcuts import render
 from missions.models import Mission
 from partnerships.models import Partner
 from partnerships.provenance.labels import admin_change_url, fact_label, label_paths
-from partnerships.provenance.quality import disagreements, quality_checks
+from partnerships.provenance.quality import disagreements, lowest_tier_share, quality_checks
 from partnerships.views.common import paginate
 
 
@@ -71,8 +71,15 @@ def quality(request):
     shown = list(page)
     if shown:  # the rows each label names, one query per related kind
         prefetch_related_objects(shown, *label_paths(shown[0]))
+    reasons = checks[chosen].get("reasons", {})
     items = [
-        {"label": fact_label(obj), "admin_url": admin_change_url(obj), "obj": obj} for obj in shown
+        {
+            "label": fact_label(obj),
+            "admin_url": admin_change_url(obj),
+            "obj": obj,
+            "reason": reasons.get(obj.pk, ""),
+        }
+        for obj in shown
     ]
     return render(
         request,
@@ -83,5 +90,6 @@ def quality(request):
             "title": checks[chosen]["title"],
             "page": page,
             "items": items,
+            "share": lowest_tier_share(),
         },
     )

@@ -132,6 +132,21 @@ class Citations:
         return list(enumerate(self.sources, start=1))
 
 
+def coverage_context(coverage: dict | None, refs: Citations) -> dict | None:
+    """A coverage summary (:mod:`partnerships.coverage`) ready for partials/coverage.html:
+    each stated count with its numbered citation."""
+    if coverage is None:
+        return None
+    for key in ("nations", "partners"):
+        if coverage[key] is not None and coverage[key].source is not None:
+            coverage[key].refs = refs.cite([coverage[key].source])
+    coverage["stated"] = [
+        ("Nations, by the source", coverage["nations"]),
+        ("Partner nations, by the source", coverage["partners"]),
+    ]
+    return coverage
+
+
 @dataclass
 class KnownAt:
     """The ``known_at`` of a page: the moment asked for, its text, or why it is unreadable."""

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from partnerships import kinds
 from partnerships.models import Release
 from partnerships.provenance.versioning import dataset_version, last_change
+from partnerships.views.releases import release_citation
 
 # The counts the home page leads with, each linking to its list.
 HOME_COUNTS = ("partners", "frameworks", "missions", "contributions", "sources")
@@ -45,6 +46,7 @@ def home(request):
 
 def about(request):
     counts = [(kind.title, kind.model.objects.count()) for kind in kinds.KINDS]
+    release = Release.objects.defer("archive").order_by("-created").first()
     return render(
         request,
         "partnerships/about.html",
@@ -52,7 +54,8 @@ def about(request):
             "counts": counts,
             "version": dataset_version(),
             "last_change": last_change(),
-            "release": Release.objects.order_by("-created").first(),
+            "release": release,
             "today": dt.date.today(),
+            **(release_citation(request, release) if release else {}),
         },
     )

@@ -2,17 +2,47 @@
 
 from __future__ import annotations
 
+import base64
+
 from django.core.exceptions import FieldDoesNotExist
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from partnerships.models import Release
+from partnerships.provenance.archive import archive_name, citation_texts
 from partnerships.provenance.releases import curated_models
 from partnerships.views.common import paginate
 
 
+def release_citation(request, release) -> dict:
+    """What partials/cite_release.html shows: the archive's name and the citations."""
+    url = request.build_absolute_uri(release.get_absolute_url())
+    return {
+        "archive_name": archive_name(release.version),
+        "cite": citation_texts(release.version, release.release_date, url),
+    }
+
+
+def release_download(request, version: str):
+    """The release's zip archive, as frozen when it was made (a permanent URL)."""
+    release = get_object_or_404(Release, version=version)
+    if not release.archive:
+        raise Http404("This release has no archive.")
+    response = HttpResponse(bytes(release.archive), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{archive_name(version)}"'
+    response["Digest"] = (
+        f"sha-256={base64.b64encode(bytes.fromhex(release.archive_sha256)).decode()}"
+    )
+    response["X-Archive-SHA256"] = release.archive_sha256
+    return response
+
+
 def release_list(request):
-    page = paginate(request, Release.objects.select_related("created_by").order_by("-created"))
+    page = paginate(
+        request,
+        Release.objects.select_related("created_by").defer("archive").order_by("-created"),
+    )
     return render(request, "partnerships/release_list.html", {"page": page})
 
 
@@ -95,5 +125,6 @@ def release_detail(request, version: str):
             "previous": previous,
             "counts": sorted((release.counts or {}).items()),
             "api_url": reverse("api:release-detail", args=[release.version]),
+            **release_citation(request, release),
         },
     )

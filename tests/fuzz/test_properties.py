@@ -89,6 +89,7 @@ VALID_SOURCE = """
 - key: s1
   title: A source
   publisher: NATO
+  tier: official
 """
 
 

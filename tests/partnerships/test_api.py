@@ -55,13 +55,15 @@ RESOURCES = [
         model=Source,
         make=lambda: SourceFactory(),
         key=lambda s: s.pk,
-        fields={"id", "key", "title", "publisher", "url", "published", "kind", "cited_by"},
-        create=lambda: {"key": "new-source", "title": "A treaty", "publisher": "NATO", "kind": "treaty"},
+        fields={"id", "key", "title", "publisher", "url", "published", "kind", "tier", "cited_by"},
+        create=lambda: {"key": "new-source", "title": "A treaty", "publisher": "NATO", "kind": "treaty",
+                        "tier": "primary"},
         invalid=lambda: ({"key": "bad key!", "title": "T", "publisher": "P"}, "key"),
         filters=[
             ({"kind": "press"}, lambda s: s.kind == "press", lambda: SourceFactory(kind="press")),
+            ({"tier": "copy"}, lambda s: s.tier == "copy", lambda: SourceFactory(tier="copy")),
         ],
-        bad_filters=[({"kind": "rumour"}, "kind"), ({"page_size": "many"}, "page_size"),
+        bad_filters=[({"kind": "rumour"}, "kind"), ({"tier": "gossip"}, "tier"), ({"page_size": "many"}, "page_size"),
                      ({"page_size": "501"}, "page_size"), ({"page_size": "0"}, "page_size")],
     ),
     Resource(

@@ -6,7 +6,9 @@ import textwrap
 import pytest
 from django.core.management import CommandError, call_command
 
-from frameworks.models import Participation
+from frameworks.knowledge import export_frameworks
+from frameworks.models import Framework, Participation
+from partnerships.knowledge import export_sources
 from partnerships.models import Partner, Source
 
 pytestmark = pytest.mark.django_db
@@ -18,6 +20,7 @@ SOURCES = """
   url: https://www.nato.int/cps/en/natohq/topics_50349.htm
   date: "2024-03"
   kind: official
+  tier: official
 """
 PARTNERS = """
 - iso3: GEO
@@ -158,3 +161,73 @@ def test_if_empty_loads_only_on_first_start(data_dir, capsys):
     call_command("load_knowledge", data=str(data_dir), if_empty=True)
     assert "already holds data" in capsys.readouterr().out
     assert Partner.objects.get(iso3="GEO").name == "Edited by a curator"
+
+
+# -- tiers, one record per document, coverage ---------------------------------------------
+
+
+def _sources(data_dir, text):
+    (data_dir / "sources" / "main.yaml").write_text(SOURCES + text)
+
+
+@pytest.mark.parametrize(
+    ("extra", "reason"),
+    [
+        (
+            "- key: no-tier\n  title: T\n  publisher: P\n",
+            "main.yaml:9: missing required field 'tier'",
+        ),
+        (
+            "- key: bad-tier\n  title: T\n  publisher: P\n  tier: rumour\n",
+            "main.yaml:9: tier: 'rumour' is not one of primary, official, press, reference, copy",
+        ),
+        (
+            # the same page: http, no www., French folder, locale parameter, slash, fragment
+            "- key: again\n  title: T\n  publisher: P\n  tier: copy\n"
+            "  url: http://nato.int/cps/fr/natohq/topics_50349.htm/?selectedLocale=en#top\n",
+            "main.yaml:9: the same document as source 'pfp-page'",
+        ),
+    ],
+)
+def test_sources_need_a_tier_and_one_record_per_document(data_dir, extra, reason):
+    _sources(data_dir, extra)
+    with pytest.raises(CommandError, match=re.escape(reason)):
+        call_command("load_knowledge", data=str(data_dir))
+    assert not Source.objects.exists()
+
+
+def test_the_tier_is_loaded_and_exported(data_dir, capsys):
+    load(data_dir, capsys)
+    assert Source.objects.get(key="pfp-page").tier == "official"
+    (row,) = [r for r in export_sources() if r["key"] == "pfp-page"]
+    assert row["tier"] == "official"
+
+
+def test_coverage_is_loaded_and_exported(data_dir, capsys):
+    path = data_dir / "frameworks" / "main.yaml"
+    path.write_text(
+        path.read_text().replace(
+            "sources: [pfp-page]",
+            "sources: [pfp-page]\n  coverage:\n    partners:\n      count: 18\n"
+            '      statement: "18 partners."\n      source: pfp-page\n      date: "2024-03"',
+            1,
+        )
+    )
+    load(data_dir, capsys)
+    framework = Framework.objects.get()
+    assert framework.coverage_partners == 18
+    assert framework.coverage_partners_source.key == "pfp-page"
+    assert framework.coverage_date_display("partners") == "March 2024"
+    (row,) = export_frameworks()
+    assert row["coverage"] == {
+        "partners": {
+            "count": 18,
+            "at_least": False,
+            "statement": "18 partners.",
+            "source": "pfp-page",
+            "date": "2024-03",
+        }
+    }
+    path.write_text(path.read_text().replace("source: pfp-page\n      date", "date"))
+    with pytest.raises(CommandError, match="coverage.partners: missing 'source'"):
+        call_command("load_knowledge", data=str(data_dir))

@@ -150,3 +150,14 @@ def test_known_at_contributions_cost_a_bounded_number_of_queries(api):
     assert response.json()["count"] == 15
     assert response.json()["results"][0]["latest_figure"]["personnel"] == 100
     assert few == many
+
+
+def test_known_at_with_a_far_offset_is_read_in_utc():
+    """Schemathesis found ``0126-12-26T01:41:05+20:11``: PostgreSQL refuses the offset."""
+    import datetime as dt
+
+    from partnerships.provenance.history import parse_known_at
+
+    moment = parse_known_at("0126-12-26T01:41:05+20:11")
+    assert moment.utcoffset() == dt.timedelta(0)
+    assert moment == dt.datetime(126, 12, 25, 5, 30, 5, tzinfo=dt.UTC)

@@ -147,3 +147,82 @@ def test_a_broken_file_is_refused_with_its_line_and_changes_nothing(tmp_path, db
     with pytest.raises(CommandError, match=r"dialogues-and-global.yaml:\d+: unknown partner 'ZZZ'"):
         call_command("load_knowledge", data=str(copy))
     assert (Participation.objects.count(), Source.objects.count()) == before
+
+
+# -- citable: tiers, one record per document, consistency, coverage, release 1.0.0 -----------
+
+
+def test_every_source_has_a_tier(db_with_data):
+    assert not Source.objects.exclude(tier__in=Source.Tier.values).exists()
+    assert set(Source.objects.values_list("tier", flat=True)) == set(Source.Tier.values)
+
+
+def test_no_two_sources_are_one_document(db_with_data):
+    from partnerships.documents import normalise_url
+
+    seen = {}
+    for key, url in Source.objects.exclude(url="").values_list("key", "url"):
+        document = normalise_url(url)
+        assert document not in seen, f"{key} is the same document as {seen[document]}"
+        seen[document] = key
+
+
+def test_no_joins_milestone_contradicts_its_participation(db_with_data):
+    from partnerships.provenance.consistency import joins_contradicting_participation
+
+    assert joins_contradicting_participation() == {}
+
+
+def test_no_mission_description_counts_fewer_partners_than_are_recorded(db_with_data):
+    from partnerships.provenance.consistency import descriptions_contradicting_rows
+
+    assert descriptions_contradicting_rows() == {}
+
+
+def test_the_coverage_statements_are_recorded_with_their_sources(db_with_data):
+    stated = {
+        m.slug: (m.coverage_nations, m.coverage_partners)
+        for m in Mission.objects.exclude(coverage_nations=None, coverage_partners=None)
+    }
+    assert stated == {
+        "isaf": (50, None),
+        "resolute-support": (41, 14),
+        "ifor": (None, 19),
+        "sfor": (None, 19),
+        "kfor": (30, 8),
+        "unified-protector": (18, 4),
+    }
+    members = dict(
+        Framework.objects.exclude(coverage_partners=None).values_list("slug", "coverage_partners")
+    )
+    assert members == {
+        "partnership-interoperability-initiative": 21,
+        "enhanced-opportunities-partners": 4,
+        "partners-across-the-globe": 9,
+        "euro-atlantic-partnership-council": 18,
+        "mediterranean-dialogue": 7,
+        "istanbul-cooperation-initiative": 4,
+    }
+    kfor = Mission.objects.get(slug="kfor")
+    assert kfor.coverage_partners_source.key == "msn-kfor-placemat-2017-02"
+    assert kfor.coverage_partners_source.tier == "copy"
+
+
+def test_release_1_0_0_is_made_from_the_files_with_the_committed_checksums(db_with_data):
+    """What a fresh install gets: the loaded content's checksum is the manifest's, so
+    load_knowledge makes release 1.0.0, and its archive's bytes are the ones the manifest
+    names (on SQLite and PostgreSQL alike)."""
+    import json
+
+    from partnerships.models import Release
+    from partnerships.provenance.dataset import checksum
+    from partnerships.provenance.releases import release_from_manifests
+
+    manifest = json.loads((settings.DATA_DIR / "releases" / "1.0.0.json").read_text())
+    assert checksum() == manifest["checksum"]
+    with transaction.atomic():
+        (said,) = release_from_manifests(settings.DATA_DIR)
+        release = Release.objects.get(version="1.0.0")
+        assert release.archive_sha256 == manifest["archive_sha256"], said
+        assert release.release_date.isoformat() == manifest["released"]
+        transaction.set_rollback(True)

@@ -60,6 +60,31 @@ EXEMPT = {
     (Source, "notes"): "searched by q",
     (Source, "published_precision"): "part of published_after / published_before",
     (Source, "accessed"): "bookkeeping of the curators",
+    (Source, "url_key"): "derived from url (one source per document); url is searched by q",
+    (Framework, "coverage_nations"): "shown in the coverage summary, not filtered",
+    (Framework, "coverage_nations_at_least"): "part of the coverage summary",
+    (Framework, "coverage_nations_statement"): "searched in the admin; shown, not filtered",
+    (Framework, "coverage_nations_source"): "sources list what cites them",
+    (Framework, "coverage_nations_date"): "part of the coverage summary",
+    (Framework, "coverage_nations_date_precision"): "part of the coverage summary",
+    (Framework, "coverage_partners"): "shown in the coverage summary, not filtered",
+    (Framework, "coverage_partners_at_least"): "part of the coverage summary",
+    (Framework, "coverage_partners_statement"): "searched in the admin; shown, not filtered",
+    (Framework, "coverage_partners_source"): "sources list what cites them",
+    (Framework, "coverage_partners_date"): "part of the coverage summary",
+    (Framework, "coverage_partners_date_precision"): "part of the coverage summary",
+    (Mission, "coverage_nations"): "shown in the coverage summary, not filtered",
+    (Mission, "coverage_nations_at_least"): "part of the coverage summary",
+    (Mission, "coverage_nations_statement"): "searched in the admin; shown, not filtered",
+    (Mission, "coverage_nations_source"): "sources list what cites them",
+    (Mission, "coverage_nations_date"): "part of the coverage summary",
+    (Mission, "coverage_nations_date_precision"): "part of the coverage summary",
+    (Mission, "coverage_partners"): "shown in the coverage summary, not filtered",
+    (Mission, "coverage_partners_at_least"): "part of the coverage summary",
+    (Mission, "coverage_partners_statement"): "searched in the admin; shown, not filtered",
+    (Mission, "coverage_partners_source"): "sources list what cites them",
+    (Mission, "coverage_partners_date"): "part of the coverage summary",
+    (Mission, "coverage_partners_date_precision"): "part of the coverage summary",
     (CooperationArea, "slug"): "the lookup key; searched by q",
     (CooperationArea, "name"): "searched by q",
     (CooperationArea, "description"): "searched by q",
@@ -117,7 +142,7 @@ def test_exemptions_name_real_fields():
 
 
 # Text fields the admin need not search: prose that is read, not looked up.
-ADMIN_SEARCH_EXEMPT = {"notes", "wikidata_qid"}
+ADMIN_SEARCH_EXEMPT = {"notes", "wikidata_qid", "url_key"}  # url_key: derived, url is searched
 
 
 @pytest.mark.parametrize("model", FILTERSETS, ids=lambda m: m.__name__)

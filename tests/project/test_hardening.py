@@ -128,7 +128,13 @@ def test_api_token_obtain_use_revoke(api, curator):
     assert response.status_code == 200
     key = response.json()["token"]
     api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    payload = {"key": "via-token", "title": "T", "publisher": "P", "kind": "official"}
+    payload = {
+        "key": "via-token",
+        "title": "T",
+        "publisher": "P",
+        "kind": "official",
+        "tier": "copy",
+    }
     assert api.post("/api/v1/sources/", payload, format="json").status_code == 201
     assert api.delete("/api/v1/auth/token/").json() == {"revoked": True}
     assert not Token.objects.filter(key=key).exists()

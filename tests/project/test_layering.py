@@ -30,6 +30,7 @@ PUBLIC = {
     "partnerships.api.known_at",
     "partnerships.apps",
     "partnerships.charts",
+    "partnerships.coverage",
     "partnerships.dates",
     "partnerships.exports",
     "partnerships.filtersets",

@@ -10,6 +10,7 @@ from django.db import transaction
 from partnerships import kinds
 from partnerships.knowledge import Context, LoadError, files_of, read_rows
 from partnerships.models import Partner
+from partnerships.provenance.releases import release_from_manifests
 
 OUTCOMES = ("created", "updated", "unchanged")
 
@@ -59,6 +60,8 @@ class Command(BaseCommand):
         for kind, counts in ctx.tally.items():
             summary = ", ".join(f"{counts[outcome]} {outcome}" for outcome in OUTCOMES)
             self.stdout.write(f"{kind.ljust(width)}  {summary}")
+        for line in release_from_manifests(root):
+            self.stdout.write(line)
         changes = sum(c["created"] + c["updated"] for c in ctx.tally.values())
         if changes:
             self.stdout.write(self.style.SUCCESS(f"Loaded: {changes} rows created or updated."))

@@ -1,5 +1,8 @@
 """Freeze a numbered dataset release with its checksum, counts and changelog."""
 
+import json
+from pathlib import Path
+
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
@@ -12,13 +15,35 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("version", help="e.g. 1.0.0")
         parser.add_argument("--notes", default="", help="What this release is about.")
+        parser.add_argument(
+            "--manifest",
+            metavar="FOLDER",
+            help="Also write FOLDER/<version>.json (the manifest load_knowledge releases from).",
+        )
 
-    def handle(self, *args, version, notes, **options):
+    def handle(self, *args, version, notes, manifest=None, **options):
         try:
             release = make_release(version, notes)
         except ValidationError as exc:
             raise CommandError(  # noqa: B904 - the reason is the message
                 "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+            )
+        if manifest:
+            folder = Path(manifest)
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{version}.json").write_text(
+                json.dumps(
+                    {
+                        "version": release.version,
+                        "released": release.release_date.isoformat(),
+                        "notes": release.notes,
+                        "checksum": release.checksum,
+                        "archive_sha256": release.archive_sha256,
+                    },
+                    indent=1,
+                )
+                + "\n",
+                encoding="utf-8",
             )
         log = release.changelog
         summary = {
