@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('frameworks', '0004_certain_spans'),
-        ('frameworks', '0004_citable_coverage'),
+        ("frameworks", "0004_certain_spans"),
+        ("frameworks", "0004_citable_coverage"),
     ]
 
-    operations = [
-    ]
+    operations = []

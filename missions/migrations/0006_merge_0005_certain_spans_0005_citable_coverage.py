@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('missions', '0005_certain_spans'),
-        ('missions', '0005_citable_coverage'),
+        ("missions", "0005_certain_spans"),
+        ("missions", "0005_citable_coverage"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('partnerships', '0005_citable_source_tier_releases'),
-        ('partnerships', '0005_partner_accession_sources'),
+        ("partnerships", "0005_citable_source_tier_releases"),
+        ("partnerships", "0005_partner_accession_sources"),
     ]
 
-    operations = [
-    ]
+    operations = []
