@@ -6,6 +6,7 @@ from frameworks.models import Framework, Participation
 from partnerships.filtersets import (
     BaseFilterSet,
     CodeFilter,
+    StableOrderingFilter,
     active_on_filter,
     partner_filter,
     year_filter,
@@ -35,7 +36,7 @@ class FrameworkFilterSet(BaseFilterSet):
     )
     active_on = active_on_filter()
     year = year_filter()
-    ordering = filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         fields=(("name", "name"), ("acronym", "acronym"), ("covers_from", "established"))
     )
 
@@ -72,7 +73,7 @@ class ParticipationFilterSet(BaseFilterSet):
         choices=Participation.Status.choices, help_text="Repeatable."
     )
     end_unknown = filters.BooleanFilter(help_text="true: ended, date unknown.")
-    ordering = filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         fields=(
             ("partner__name", "partner"),
             ("framework__name", "framework"),

@@ -7,6 +7,7 @@ from missions.models import Contribution, ContributionFigure, Mission, Role
 from partnerships.filtersets import (
     BaseFilterSet,
     CodeFilter,
+    StableOrderingFilter,
     active_on_filter,
     partner_filter,
     year_filter,
@@ -41,7 +42,7 @@ class MissionFilterSet(BaseFilterSet):
         max_length=2,
         help_text="Host country (ISO alpha-2).",
     )
-    ordering = filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         fields=(
             ("name", "name"),
             ("acronym", "acronym"),
@@ -88,7 +89,7 @@ class ContributionFilterSet(BaseFilterSet):
         min_value=0,
         help_text="Contributions with at least one personnel figure of at least this number.",
     )
-    ordering = filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         fields=(
             ("partner__name", "partner"),
             ("mission__name", "mission"),
@@ -134,7 +135,7 @@ class FigureFilterSet(BaseFilterSet):
     personnel_min = filters.NumberFilter(field_name="personnel", lookup_expr="gte", min_value=0)
     personnel_max = filters.NumberFilter(field_name="personnel", lookup_expr="lte", min_value=0)
     source = filters.NumberFilter(field_name="source_id")
-    ordering = filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         fields=(
             ("as_of", "as_of"),
             ("personnel", "personnel"),

@@ -86,6 +86,27 @@ def year_filter(prefix: str = "") -> filters.NumberFilter:
     )
 
 
+def stable_order(queryset):
+    """The queryset in its ordering (or its model's default one) with the primary key last,
+    so that rows that tie on every sort key keep one order and pages neither lose nor
+    repeat a row."""
+    ordering = list(queryset.query.order_by)
+    if not ordering and queryset.query.default_ordering:
+        ordering = list(queryset.model._meta.ordering)
+    pk_names = {"pk", queryset.model._meta.pk.name}
+    if ordering and isinstance(ordering[-1], str) and ordering[-1].lstrip("-") in pk_names:
+        return queryset
+    return queryset.order_by(*ordering, "pk")
+
+
+class StableOrderingFilter(filters.OrderingFilter):
+    """``ordering``, and the default order when it is not given, with the primary key last
+    (see :func:`stable_order`). Every FilterSet's ``ordering`` is one of these."""
+
+    def filter(self, qs, value):
+        return stable_order(super().filter(qs, value))
+
+
 class BaseFilterSet(filters.FilterSet):
     """Shared behaviour: a text search ``q`` over ``search_fields``; related rows read as
     they stood at the request's ``known_at`` moment when it has one (see history.py).
@@ -119,7 +140,7 @@ class PartnerRowsFilterSet(BaseFilterSet):
     search_fields = ("name", "iso3", "country", "other_names", "profile")
 
     region = filters.MultipleChoiceFilter(choices=Region.choices, help_text="Region; repeatable.")
-    ordering = filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         fields=(
             ("name", "name"),
             ("iso3", "iso3"),
@@ -256,7 +277,7 @@ class MilestoneFilterSet(BaseFilterSet):
     date_precision = filters.ChoiceFilter(
         choices=Milestone._meta.get_field("date_precision").choices
     )
-    ordering = filters.OrderingFilter(fields=("date", "title", "kind"))
+    ordering = StableOrderingFilter(fields=("date", "title", "kind"))
 
     class Meta:
         model = Milestone
@@ -271,7 +292,7 @@ class SourceFilterSet(BaseFilterSet):
     published_after = filters.DateFilter(field_name="published", lookup_expr="gte")
     published_before = filters.DateFilter(field_name="published", lookup_expr="lte")
     has_url = filters.BooleanFilter(field_name="url", method="by_has_url")
-    ordering = filters.OrderingFilter(fields=("title", "publisher", "published", "key"))
+    ordering = StableOrderingFilter(fields=("title", "publisher", "published", "key"))
 
     class Meta:
         model = Source
@@ -283,7 +304,7 @@ class SourceFilterSet(BaseFilterSet):
 
 class CooperationAreaFilterSet(BaseFilterSet):
     search_fields = ("slug", "name", "description")
-    ordering = filters.OrderingFilter(fields=("name", "slug"))
+    ordering = StableOrderingFilter(fields=("name", "slug"))
 
     class Meta:
         model = CooperationArea
