@@ -13,7 +13,7 @@ from missions.models import (
     Role,
     one_figure,
 )
-from partnerships.api.base import CleanModelSerializer, CSVExportMixin, page_url
+from partnerships.api.base import CleanModelSerializer, CSVExportMixin, StrictQueryMixin, page_url
 from partnerships.api.fields import (
     PeriodSerializerMixin,
     PreciseDateField,
@@ -68,7 +68,7 @@ class MissionSerializer(PeriodSerializerMixin, CleanModelSerializer):
 
 
 @known_at_schema
-class MissionViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
+class MissionViewSet(KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewsets.ModelViewSet):
     """NATO-led missions, operations and exercises."""
 
     serializer_class = MissionSerializer
@@ -196,7 +196,7 @@ class ContributionDetailSerializer(ContributionSerializer):
 
 
 @known_at_schema
-class ContributionViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
+class ContributionViewSet(KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewsets.ModelViewSet):
     """What partners contributed to missions, with their dated personnel figures."""
 
     serializer_class = ContributionSerializer
@@ -247,7 +247,7 @@ class ContributionViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
 
 
 @known_at_schema
-class FigureViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
+class FigureViewSet(KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewsets.ModelViewSet):
     """Dated personnel figures: a time series per contribution, each with one source."""
 
     serializer_class = FigureSerializer

@@ -3,8 +3,12 @@
 from rest_framework import serializers, viewsets
 
 from partnerships import kinds
-from partnerships.api.base import CleanModelSerializer, CSVExportMixin, page_url
-from partnerships.api.fields import PreciseDateField, sources_csv_columns, sources_field
+from partnerships.api.base import CleanModelSerializer, CSVExportMixin, StrictQueryMixin, page_url
+from partnerships.api.fields import (
+    PreciseDateField,
+    sources_csv_columns,
+    sources_field,
+)
 from partnerships.api.known_at import KnownAtMixin, known_at_schema
 from partnerships.exports import cell_value
 from partnerships.filtersets import (
@@ -52,7 +56,7 @@ class MilestoneSerializer(CleanModelSerializer):
 
 
 @known_at_schema
-class MilestoneViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
+class MilestoneViewSet(KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewsets.ModelViewSet):
     """Dated events in a partner's path: action plans, summit decisions, applications..."""
 
     serializer_class = MilestoneSerializer
@@ -119,7 +123,7 @@ class SourceSerializer(CleanModelSerializer):
 
 
 @known_at_schema
-class SourceViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
+class SourceViewSet(KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewsets.ModelViewSet):
     """The documents facts cite, with how many facts of each kind cite them."""
 
     serializer_class = SourceSerializer
@@ -159,7 +163,7 @@ class CooperationAreaSerializer(CleanModelSerializer):
 
 
 @known_at_schema
-class CooperationAreaViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
+class CooperationAreaViewSet(KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewsets.ModelViewSet):
     """The taxonomy of cooperation areas frameworks, missions and contributions carry."""
 
     serializer_class = CooperationAreaSerializer

@@ -38,6 +38,12 @@ class KnownAtMixin:
 
     known_at_values: dict = {}
 
+    def accepted_parameters(self) -> set[str]:
+        """``known_at`` is one more parameter of the list and the detail (see
+        :class:`~partnerships.api.base.StrictQueryMixin`, which comes after this mixin)."""
+        accepted = super().accepted_parameters()
+        return accepted | {"known_at"} if self.action in ("list", "retrieve") else accepted
+
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         try:

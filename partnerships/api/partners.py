@@ -14,8 +14,18 @@ from rest_framework.response import Response
 from rest_framework.validators import UniqueValidator
 
 from frameworks.models import Participation
-from partnerships.api.base import CleanModelSerializer, CSVExportMixin, page_url, wants_csv
-from partnerships.api.fields import PreciseDateField, sources_csv_columns, sources_field
+from partnerships.api.base import (
+    CleanModelSerializer,
+    CSVExportMixin,
+    StrictQueryMixin,
+    page_url,
+    wants_csv,
+)
+from partnerships.api.fields import (
+    PreciseDateField,
+    sources_csv_columns,
+    sources_field,
+)
 from partnerships.api.known_at import KnownAtMixin, known_at_schema
 from partnerships.compose.profile import partner_timeline, partner_with_facts
 from partnerships.dates import active_on_q
@@ -162,7 +172,7 @@ class TimelineEventSerializer(serializers.Serializer):
 
 
 @known_at_schema
-class PartnerViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
+class PartnerViewSet(KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewsets.ModelViewSet):
     """Partner nations: nations that are or were NATO partners.
 
     Look a partner up by its ISO 3166-1 alpha-3 code in any case (`/partners/GEO/`).
