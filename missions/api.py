@@ -17,6 +17,7 @@ from partnerships.api.base import CleanModelSerializer, CSVExportMixin, StrictQu
 from partnerships.api.fields import (
     PeriodSerializerMixin,
     PreciseDateField,
+    PrecisionField,
     SourceRefSerializer,
     period_csv_columns,
     sources_csv_columns,
@@ -101,7 +102,7 @@ class FigureSerializer(CleanModelSerializer):
     partner = serializers.CharField(source="contribution.partner.iso3", read_only=True)
     mission = serializers.CharField(source="contribution.mission.slug", read_only=True)
     as_of = PreciseDateField("as_of", help_text="YYYY, YYYY-MM or YYYY-MM-DD.")
-    as_of_precision = serializers.CharField(read_only=True)
+    as_of_precision = PrecisionField(optional=False)
     source = serializers.PrimaryKeyRelatedField(
         queryset=Source.objects.all(), help_text="Exactly one source (id)."
     )

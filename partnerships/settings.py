@@ -174,7 +174,7 @@ WHITENOISE_USE_FINDERS = DEBUG
 DATA_DIR = BASE_DIR / "data"
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "partnerships.api.schema.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: a bad token is then a 401 with WWW-Authenticate, not a 403.
         "rest_framework.authentication.TokenAuthentication",
@@ -216,6 +216,8 @@ SPECTACULAR_SETTINGS = {
         "throttled (default 120 requests a minute; 429 beyond)."
     ),
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every `*_precision` field shares one enum (day, month, year).
+    "ENUM_NAME_OVERRIDES": {"PrecisionEnum": "partnerships.dates.Precision"},
     "SCHEMA_PATH_PREFIX": "/api/v1",
 }
 

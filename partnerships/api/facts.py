@@ -6,6 +6,7 @@ from partnerships import kinds
 from partnerships.api.base import CleanModelSerializer, CSVExportMixin, StrictQueryMixin, page_url
 from partnerships.api.fields import (
     PreciseDateField,
+    PrecisionField,
     sources_csv_columns,
     sources_field,
 )
@@ -30,7 +31,7 @@ class MilestoneSerializer(CleanModelSerializer):
     partner = serializers.SlugRelatedField(slug_field="iso3", queryset=Partner.objects.all())
     partner_name = serializers.CharField(source="partner.name", read_only=True)
     date = PreciseDateField("date", help_text="YYYY, YYYY-MM or YYYY-MM-DD.")
-    date_precision = serializers.CharField(read_only=True)
+    date_precision = PrecisionField(optional=False)
     sources = sources_field()
     api_url = serializers.HyperlinkedIdentityField(view_name="api:milestone-detail")
     page_url = serializers.SerializerMethodField()
@@ -90,7 +91,7 @@ def citing() -> list[str]:
 
 class SourceSerializer(CleanModelSerializer):
     published = PreciseDateField("published", required=False, allow_null=True)
-    published_precision = serializers.CharField(read_only=True)
+    published_precision = PrecisionField()
     cited_by = serializers.SerializerMethodField(
         help_text="How many facts of each kind cite this source."
     )

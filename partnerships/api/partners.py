@@ -23,6 +23,7 @@ from partnerships.api.base import (
 )
 from partnerships.api.fields import (
     PreciseDateField,
+    PrecisionField,
     sources_csv_columns,
     sources_field,
 )
@@ -76,7 +77,7 @@ class PartnerSerializer(CleanModelSerializer):
     nato_accession = PreciseDateField(
         "nato_accession", required=False, allow_null=True, help_text="Date it acceded to NATO."
     )
-    nato_accession_precision = serializers.CharField(read_only=True)
+    nato_accession_precision = PrecisionField()
     status = serializers.SerializerMethodField(
         help_text="Today: partner, ally (acceded to NATO), suspended or former."
     )
@@ -158,7 +159,7 @@ class PartnerSerializer(CleanModelSerializer):
 
 class TimelineEventSerializer(serializers.Serializer):
     date = serializers.CharField(source="date_iso", help_text="At its precision.")
-    precision = serializers.CharField()
+    precision = PrecisionField(optional=False)
     kind = serializers.CharField(
         help_text="accession, participation-start, participation-end, contribution-start, "
         "contribution-end or milestone."
