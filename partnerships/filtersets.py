@@ -9,6 +9,7 @@ same thing everywhere. Repeated parameters mean OR (``?framework=a&framework=b``
 import django_filters as filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
+from django_filters.widgets import BaseCSVWidget
 
 from partnerships import kinds
 from partnerships.dates import AS_OF_HELP, active_on_q, overlaps_q, year_span
@@ -99,9 +100,24 @@ def stable_order(queryset):
     return queryset.order_by(*ordering, "pk")
 
 
+class OrderingWidget(BaseCSVWidget, forms.Select):
+    """``ordering=region,-name`` or, as generated clients send a list, repeated:
+    ``ordering=region&ordering=-name`` (both in that order; not only the last one)."""
+
+    def value_from_datadict(self, data, files, name):
+        if hasattr(data, "getlist") and len(data.getlist(name)) > 1:
+            data = data.copy()
+            data[name] = ",".join(data.getlist(name))
+        return super().value_from_datadict(data, files, name)
+
+
 class StableOrderingFilter(filters.OrderingFilter):
     """``ordering``, and the default order when it is not given, with the primary key last
     (see :func:`stable_order`). Every FilterSet's ``ordering`` is one of these."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", OrderingWidget)
+        super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
         return stable_order(super().filter(qs, value))
