@@ -10,7 +10,14 @@ ERROR_SCHEMA = {
     "description": "An error. `detail` says what went wrong (404, 429, 401, 403); a 400 "
     "names each parameter or field at fault with its messages (`non_field_errors` for "
     "the others), e.g. an unknown query parameter with the accepted ones.",
-    "properties": {"detail": {"type": "string"}},
+    "properties": {
+        "detail": {"type": "string"},
+        "request_id": {
+            "type": "string",
+            "description": "The request's id in the logs, on errors answered before the API "
+            "views (e.g. a malformed URL, a body too large).",
+        },
+    },
     "additionalProperties": {"type": "array", "items": {"type": "string"}},
 }
 
