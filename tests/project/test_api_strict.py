@@ -129,4 +129,13 @@ def test_a_repeated_ordering_means_the_same_as_a_comma_separated_one(api):
 
     joined = codes("ordering=region,-name")
     assert codes("ordering=region&ordering=-name") == joined
-    assert joined == ["GEO", "ARM", "AUT"]
+    assert joined == ["AUT", "GEO", "ARM"]  # europe, then south-caucasus by name descending
+
+
+def test_a_known_at_with_any_offset_is_answered_not_a_500(api):
+    """Python accepts offsets up to 24 hours, PostgreSQL up to 16 (found by schemathesis)."""
+    response = api.get("/api/v1/cooperation-areas/", {"known_at": "3717-04-09T21:27:37.5-22:16"})
+    assert response.status_code == 200, response.content[:300]
+    far = api.get("/api/v1/cooperation-areas/", {"known_at": "9999-12-31T23:00:00-10:00"})
+    assert far.status_code == 400
+    assert "known_at" in far.json()
