@@ -4,7 +4,7 @@ from rest_framework import serializers, viewsets
 
 from frameworks.filtersets import FrameworkFilterSet, ParticipationFilterSet
 from frameworks.models import Framework, Participation
-from partnerships.api.base import CleanModelSerializer, CSVExportMixin, page_url
+from partnerships.api.base import CleanModelSerializer, CSVExportMixin, StrictQueryMixin, page_url
 from partnerships.api.fields import (
     COVERAGE_HELP,
     PeriodSerializerMixin,
@@ -79,7 +79,7 @@ class FrameworkSerializer(PeriodSerializerMixin, CleanModelSerializer):
 
 
 @known_at_schema
-class FrameworkViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
+class FrameworkViewSet(KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewsets.ModelViewSet):
     """Partnership frameworks: programmes, dialogues, initiatives, tools, councils."""
 
     serializer_class = FrameworkSerializer
@@ -141,7 +141,7 @@ class ParticipationSerializer(PeriodSerializerMixin, CleanModelSerializer):
 
 
 @known_at_schema
-class ParticipationViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
+class ParticipationViewSet(KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewsets.ModelViewSet):
     """A partner's periods in frameworks."""
 
     serializer_class = ParticipationSerializer

@@ -6,6 +6,7 @@ from frameworks.models import Framework, Participation
 from partnerships.filtersets import (
     CodeFilter,
     PeriodFilterSet,
+    StableOrderingFilter,
     partner_filter,
     year_filter,
 )
@@ -33,7 +34,7 @@ class FrameworkFilterSet(PeriodFilterSet):
         help_text="Tagged with any of these cooperation areas (slugs; repeatable).",
     )
     year = year_filter()
-    ordering = filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         fields=(("name", "name"), ("acronym", "acronym"), ("covers_from", "established"))
     )
 
@@ -69,7 +70,7 @@ class ParticipationFilterSet(PeriodFilterSet):
         choices=Participation.Status.choices, help_text="Repeatable."
     )
     end_unknown = filters.BooleanFilter(help_text="true: ended, date unknown.")
-    ordering = filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         fields=(
             ("partner__name", "partner"),
             ("framework__name", "framework"),

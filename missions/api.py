@@ -13,11 +13,12 @@ from missions.models import (
     Role,
     one_figure,
 )
-from partnerships.api.base import CleanModelSerializer, CSVExportMixin, page_url
+from partnerships.api.base import CleanModelSerializer, CSVExportMixin, StrictQueryMixin, page_url
 from partnerships.api.fields import (
     COVERAGE_HELP,
     PeriodSerializerMixin,
     PreciseDateField,
+    PrecisionField,
     SourceRefSerializer,
     coverage_data,
     period_csv_columns,
@@ -75,7 +76,7 @@ class MissionSerializer(PeriodSerializerMixin, CleanModelSerializer):
 
 
 @known_at_schema
-class MissionViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
+class MissionViewSet(KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewsets.ModelViewSet):
     """NATO-led missions, operations and exercises."""
 
     serializer_class = MissionSerializer
@@ -110,7 +111,7 @@ class FigureSerializer(CleanModelSerializer):
     partner = serializers.CharField(source="contribution.partner.iso3", read_only=True)
     mission = serializers.CharField(source="contribution.mission.slug", read_only=True)
     as_of = PreciseDateField("as_of", help_text="YYYY, YYYY-MM or YYYY-MM-DD.")
-    as_of_precision = serializers.CharField(read_only=True)
+    as_of_precision = PrecisionField(optional=False)
     source = serializers.PrimaryKeyRelatedField(
         queryset=Source.objects.all(), help_text="Exactly one source (id)."
     )
@@ -220,7 +221,7 @@ class ContributionDetailSerializer(ContributionSerializer):
 
 
 @known_at_schema
-class ContributionViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
+class ContributionViewSet(KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewsets.ModelViewSet):
     """What partners contributed to missions, with their dated personnel figures."""
 
     serializer_class = ContributionSerializer
@@ -274,7 +275,7 @@ class ContributionViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
 
 
 @known_at_schema
-class FigureViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
+class FigureViewSet(KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewsets.ModelViewSet):
     """Dated personnel figures: a time series per contribution, each with one source."""
 
     serializer_class = FigureSerializer

@@ -8,6 +8,7 @@ from partnerships.filtersets import (
     BaseFilterSet,
     CodeFilter,
     PeriodFilterSet,
+    StableOrderingFilter,
     partner_filter,
     year_filter,
 )
@@ -40,7 +41,7 @@ class MissionFilterSet(PeriodFilterSet):
         max_length=2,
         help_text="Host country (ISO alpha-2).",
     )
-    ordering = filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         fields=(
             ("name", "name"),
             ("acronym", "acronym"),
@@ -86,7 +87,7 @@ class ContributionFilterSet(PeriodFilterSet):
         min_value=0,
         help_text="Contributions with at least one personnel figure of at least this number.",
     )
-    ordering = filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         fields=(
             ("partner__name", "partner"),
             ("mission__name", "mission"),
@@ -132,7 +133,7 @@ class FigureFilterSet(BaseFilterSet):
     personnel_min = filters.NumberFilter(field_name="personnel", lookup_expr="gte", min_value=0)
     personnel_max = filters.NumberFilter(field_name="personnel", lookup_expr="lte", min_value=0)
     source = filters.NumberFilter(field_name="source_id")
-    ordering = filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         fields=(
             ("as_of", "as_of"),
             ("personnel", "personnel"),

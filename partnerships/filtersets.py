@@ -12,6 +12,7 @@ from typing import NamedTuple
 import django_filters as filters
 from django import forms
 from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django_filters.widgets import BaseCSVWidget
 
 from partnerships import kinds
 from partnerships.dates import (
@@ -167,6 +168,42 @@ class AsOfMixin:
         return valid
 
 
+def stable_order(queryset):
+    """The queryset in its ordering (or its model's default one) with the primary key last,
+    so that rows that tie on every sort key keep one order and pages neither lose nor
+    repeat a row."""
+    ordering = list(queryset.query.order_by)
+    if not ordering and queryset.query.default_ordering:
+        ordering = list(queryset.model._meta.ordering)
+    pk_names = {"pk", queryset.model._meta.pk.name}
+    if ordering and isinstance(ordering[-1], str) and ordering[-1].lstrip("-") in pk_names:
+        return queryset
+    return queryset.order_by(*ordering, "pk")
+
+
+class OrderingWidget(BaseCSVWidget, forms.Select):
+    """``ordering=region,-name`` or, as generated clients send a list, repeated:
+    ``ordering=region&ordering=-name`` (both in that order; not only the last one)."""
+
+    def value_from_datadict(self, data, files, name):
+        if hasattr(data, "getlist") and len(data.getlist(name)) > 1:
+            data = data.copy()
+            data[name] = ",".join(data.getlist(name))
+        return super().value_from_datadict(data, files, name)
+
+
+class StableOrderingFilter(filters.OrderingFilter):
+    """``ordering``, and the default order when it is not given, with the primary key last
+    (see :func:`stable_order`). Every FilterSet's ``ordering`` is one of these."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", OrderingWidget)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        return stable_order(super().filter(qs, value))
+
+
 class BaseFilterSet(filters.FilterSet):
     """Shared behaviour: a text search ``q`` over ``search_fields``; related rows read as
     they stood at the request's ``known_at`` moment when it has one (see history.py).
@@ -225,7 +262,7 @@ class PartnerRowsFilterSet(BaseFilterSet):
     search_fields = ("name", "iso3", "country", "other_names", "profile")
 
     region = filters.MultipleChoiceFilter(choices=Region.choices, help_text="Region; repeatable.")
-    ordering = filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         fields=(
             ("name", "name"),
             ("iso3", "iso3"),
@@ -379,7 +416,7 @@ class MilestoneFilterSet(BaseFilterSet):
     date_precision = filters.ChoiceFilter(
         choices=Milestone._meta.get_field("date_precision").choices
     )
-    ordering = filters.OrderingFilter(fields=("date", "title", "kind"))
+    ordering = StableOrderingFilter(fields=("date", "title", "kind"))
 
     class Meta:
         model = Milestone
@@ -399,7 +436,7 @@ class SourceFilterSet(BaseFilterSet):
     published_after = filters.DateFilter(field_name="published", lookup_expr="gte")
     published_before = filters.DateFilter(field_name="published", lookup_expr="lte")
     has_url = filters.BooleanFilter(field_name="url", method="by_has_url")
-    ordering = filters.OrderingFilter(fields=("title", "publisher", "published", "key"))
+    ordering = StableOrderingFilter(fields=("title", "publisher", "published", "key"))
 
     class Meta:
         model = Source
@@ -411,7 +448,7 @@ class SourceFilterSet(BaseFilterSet):
 
 class CooperationAreaFilterSet(BaseFilterSet):
     search_fields = ("slug", "name", "description")
-    ordering = filters.OrderingFilter(fields=("name", "slug"))
+    ordering = StableOrderingFilter(fields=("name", "slug"))
 
     class Meta:
         model = CooperationArea

@@ -174,7 +174,7 @@ WHITENOISE_USE_FINDERS = DEBUG
 DATA_DIR = BASE_DIR / "data"
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "partnerships.api.schema.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: a bad token is then a 401 with WWW-Authenticate, not a 403.
         "rest_framework.authentication.TokenAuthentication",
@@ -213,9 +213,14 @@ SPECTACULAR_SETTINGS = {
         "**Filters** repeat for any-of (`?framework=a&framework=b`); `*_all` means all-of. "
         "**Exports**: `?format=csv` on any list or matrix streams the whole filtered set; the "
         "`X-Dataset-Version` header names the data it came from. **Anonymous** clients are "
-        "throttled (default 120 requests a minute; 429 beyond)."
+        "throttled (default 120 requests a minute; 429 beyond).\n\n"
+        "**Strict**: an unknown query parameter is a 400 that names it and lists the accepted "
+        "ones; so is a malformed `page` or `page_size`. Every ordering ends with the primary "
+        "key, so walking the pages shows each row once."
     ),
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every `*_precision` field shares one enum (day, month, year).
+    "ENUM_NAME_OVERRIDES": {"PrecisionEnum": "partnerships.dates.Precision"},
     "SCHEMA_PATH_PREFIX": "/api/v1",
 }
 

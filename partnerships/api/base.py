@@ -3,34 +3,130 @@ rendering and export of whole lists."""
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import InvalidPage
 from django.db import models, transaction
+from django.db.models import QuerySet
 from django.utils.encoding import force_str
 from rest_framework import exceptions, pagination, permissions, renderers, serializers
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from partnerships.exports import cell_value, csv_lines, streamed_csv
 
+WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
+
 
 class PageNumberPagination(pagination.PageNumberPagination):
-    """50 rows a page by default, up to 500 with ``page_size``; the total in ``count``."""
+    """50 rows a page by default, up to 500 with ``page_size``; the total in ``count``.
+
+    Rows keep one order from page to page: a queryset is ordered with its primary key last
+    (:func:`partnerships.filtersets.stable_order`). A ``page`` or ``page_size`` that is not
+    a whole number in range is a 400 naming it; a page past the last one is a 404.
+    """
 
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+    last_page_strings = ()  # ``page`` is a number, as the schema says
 
     def get_page_size(self, request):
         """A page_size that is not a whole number from 1 to 500 is a 400, not ignored."""
-        values = request.query_params.getlist(self.page_size_query_param)
+        return self.whole_number(request, self.page_size_query_param, self.max_page_size)
+
+    def get_page_number(self, request, paginator):
+        return self.whole_number(request, self.page_query_param)
+
+    def whole_number(self, request, name: str, most: int | None = None) -> int:
+        values = request.query_params.getlist(name)
         if not values:
-            return self.page_size
-        if len(values) > 1 or not values[0].isdigit() or not 1 <= int(values[0]) <= 500:
+            return self.page_size if name == self.page_size_query_param else 1
+        value = values[0]
+        if len(values) > 1 or not WHOLE_NUMBER.fullmatch(value) or int(value) < 1:
+            valid = f"from 1 to {most}" if most else "from 1"
+            raise exceptions.ValidationError({name: [f"A whole number {valid}."]})
+        if most and int(value) > most:
+            raise exceptions.ValidationError({name: [f"A whole number from 1 to {most}."]})
+        return int(value)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        # Imported here: DRF's settings import this module before the app registry is ready.
+        from partnerships.filtersets import stable_order
+
+        if isinstance(queryset, QuerySet):
+            queryset = stable_order(queryset)
+        self.request = request
+        page_size = self.get_page_size(request)
+        paginator = self.django_paginator_class(queryset, page_size)
+        number = self.get_page_number(request, paginator)
+        try:
+            self.page = paginator.page(number)
+        except InvalidPage:
+            raise exceptions.NotFound(
+                f"Page {number} is past the last page ({paginator.num_pages})."
+            ) from None
+        self.display_page_controls = paginator.num_pages > 1 and self.template is not None
+        return list(self.page)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["maximum"] = self.max_page_size
+        return parameters
+
+
+class StrictQueryMixin:
+    """An unknown query parameter is a 400 that names it and lists the accepted ones.
+
+    Accepted on every GET: ``format``. On lists (and views that are not a viewset's
+    detail): the FilterSet's parameters, and ``page`` and ``page_size`` when paginated.
+    Plus the view's documented ``query_parameters`` (e.g. search's ``q`` and ``kind``), and
+    ``known_at`` where :class:`~partnerships.api.known_at.KnownAtMixin` answers it.
+    The schema documents the same set (``tests/project/test_api_strict.py`` checks both).
+    """
+
+    query_parameters: tuple[str, ...] = ()
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method not in ("GET", "HEAD"):
+            return
+        accepted = self.accepted_parameters()
+        unknown = [name for name in request.query_params if name not in accepted]
+        if unknown:
+            listed = ", ".join(sorted(accepted))
             raise exceptions.ValidationError(
-                {self.page_size_query_param: ["A whole number from 1 to 500."]}
+                {name: [f"Unknown parameter {name!r}; accepted: {listed}."] for name in unknown}
             )
-        return int(values[0])
+
+    def accepted_parameters(self) -> set[str]:
+        accepted = {api_settings.URL_FORMAT_OVERRIDE, *self.query_parameters}
+        if getattr(self, "detail", False):
+            return accepted
+        filterset_class = getattr(self, "filterset_class", None)
+        if filterset_class is not None:
+            accepted |= filterset_parameters(filterset_class)
+        paginator = getattr(self, "paginator", None)
+        if paginator is not None:
+            accepted |= {paginator.page_query_param, paginator.page_size_query_param}
+        return accepted
+
+
+@functools.cache
+def filterset_parameters(filterset_class) -> frozenset[str]:
+    """The query parameters a FilterSet reads: its filters' names, with the suffixes of
+    range widgets (``_min`` / ``_max``, ``_after`` / ``_before``)."""
+    names = set()
+    for name, field in filterset_class(data=None).form.fields.items():
+        suffixes = getattr(field.widget, "suffixes", None)
+        names |= {f"{name}_{s}" if s else name for s in suffixes} if suffixes else {name}
+    return frozenset(names)
 
 
 class ReadAnyoneWriteCurators(permissions.DjangoModelPermissionsOrAnonReadOnly):
@@ -49,7 +145,11 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "message_dict") else exc.messages
         exc = exceptions.ValidationError(detail)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, list):
+        # One shape for every error (the schema's Error): messages not tied to a field.
+        response.data = {api_settings.NON_FIELD_ERRORS_KEY: response.data}
+    return response
 
 
 class CleanModelSerializer(serializers.ModelSerializer):

@@ -3,8 +3,13 @@
 from rest_framework import serializers, viewsets
 
 from partnerships import kinds
-from partnerships.api.base import CleanModelSerializer, CSVExportMixin, page_url
-from partnerships.api.fields import PreciseDateField, sources_csv_columns, sources_field
+from partnerships.api.base import CleanModelSerializer, CSVExportMixin, StrictQueryMixin, page_url
+from partnerships.api.fields import (
+    PreciseDateField,
+    PrecisionField,
+    sources_csv_columns,
+    sources_field,
+)
 from partnerships.api.known_at import KnownAtMixin, known_at_schema
 from partnerships.exports import cell_value
 from partnerships.filtersets import (
@@ -26,7 +31,7 @@ class MilestoneSerializer(CleanModelSerializer):
     partner = serializers.SlugRelatedField(slug_field="iso3", queryset=Partner.objects.all())
     partner_name = serializers.CharField(source="partner.name", read_only=True)
     date = PreciseDateField("date", help_text="YYYY, YYYY-MM or YYYY-MM-DD.")
-    date_precision = serializers.CharField(read_only=True)
+    date_precision = PrecisionField(optional=False)
     sources = sources_field()
     api_url = serializers.HyperlinkedIdentityField(view_name="api:milestone-detail")
     page_url = serializers.SerializerMethodField()
@@ -52,7 +57,7 @@ class MilestoneSerializer(CleanModelSerializer):
 
 
 @known_at_schema
-class MilestoneViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
+class MilestoneViewSet(KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewsets.ModelViewSet):
     """Dated events in a partner's path: action plans, summit decisions, applications..."""
 
     serializer_class = MilestoneSerializer
@@ -86,7 +91,7 @@ def citing() -> list[str]:
 
 class SourceSerializer(CleanModelSerializer):
     published = PreciseDateField("published", required=False, allow_null=True)
-    published_precision = serializers.CharField(read_only=True)
+    published_precision = PrecisionField()
     cited_by = serializers.SerializerMethodField(
         help_text="How many facts of each kind cite this source."
     )
@@ -120,7 +125,7 @@ class SourceSerializer(CleanModelSerializer):
 
 
 @known_at_schema
-class SourceViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
+class SourceViewSet(KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewsets.ModelViewSet):
     """The documents facts cite, with how many facts of each kind cite them."""
 
     serializer_class = SourceSerializer
@@ -161,7 +166,7 @@ class CooperationAreaSerializer(CleanModelSerializer):
 
 
 @known_at_schema
-class CooperationAreaViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
+class CooperationAreaViewSet(KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewsets.ModelViewSet):
     """The taxonomy of cooperation areas frameworks, missions and contributions carry."""
 
     serializer_class = CooperationAreaSerializer

@@ -12,7 +12,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 
-from partnerships.dates import format_date, parse_fuzzy_date
+from partnerships.dates import Precision, format_date, parse_fuzzy_date
 from partnerships.models import Source
 
 
@@ -55,17 +55,27 @@ class PreciseDateField(serializers.Field):
         return {self.date_name: value, f"{self.date_name}_precision": precision}
 
 
+class PrecisionField(serializers.ChoiceField):
+    """A date's precision, read-only: day, month or year (or "" when the date is not
+    given, for an optional date). An enum in the schema."""
+
+    def __init__(self, optional: bool = True, **kwargs):
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault("allow_blank", optional)
+        super().__init__(Precision.choices, **kwargs)
+
+
 class PeriodSerializerMixin(serializers.Serializer):
     """Start and end with their precision, the end's state, and the derived coverage."""
 
     start = PreciseDateField(
         "start", required=False, allow_null=True, help_text="YYYY, YYYY-MM or YYYY-MM-DD."
     )
-    start_precision = serializers.CharField(read_only=True)
+    start_precision = PrecisionField()
     end = PreciseDateField(
         "end", required=False, allow_null=True, help_text="Empty or null while ongoing."
     )
-    end_precision = serializers.CharField(read_only=True)
+    end_precision = PrecisionField()
     end_unknown = serializers.BooleanField(required=False, help_text="true: ended, date unknown.")
     end_state = serializers.SerializerMethodField(
         help_text="ongoing, ended, or ended-date-unknown."

@@ -8,7 +8,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from partnerships.api.base import wants_csv
+from partnerships.api.base import StrictQueryMixin, wants_csv
 from partnerships.compose.matrices import FrameworkMatrixFilterSet, MissionMatrixFilterSet
 from partnerships.exports import streamed_csv
 
@@ -39,7 +39,7 @@ def filterset_parameters(filterset_class) -> list[OpenApiParameter]:
     return [*parameters, FORMAT_PARAMETER]
 
 
-class MatrixView(APIView):
+class MatrixView(StrictQueryMixin, APIView):
     """Read-only cross-references (GET only: any other method is a 405), filtered by the
     same FilterSet as the matrix page, so a page's query string works here unchanged."""
 

@@ -15,8 +15,19 @@ from rest_framework.response import Response
 from rest_framework.validators import UniqueValidator
 
 from frameworks.models import Participation
-from partnerships.api.base import CleanModelSerializer, CSVExportMixin, page_url, wants_csv
-from partnerships.api.fields import PreciseDateField, sources_csv_columns, sources_field
+from partnerships.api.base import (
+    CleanModelSerializer,
+    CSVExportMixin,
+    StrictQueryMixin,
+    page_url,
+    wants_csv,
+)
+from partnerships.api.fields import (
+    PreciseDateField,
+    PrecisionField,
+    sources_csv_columns,
+    sources_field,
+)
 from partnerships.api.known_at import KnownAtMixin, known_at_schema
 from partnerships.compose.profile import partner_timeline, partner_with_facts
 from partnerships.dates import active_on_q
@@ -85,7 +96,7 @@ class PartnerSerializer(CleanModelSerializer):
     nato_accession = PreciseDateField(
         "nato_accession", required=False, allow_null=True, help_text="Date it acceded to NATO."
     )
-    nato_accession_precision = serializers.CharField(read_only=True)
+    nato_accession_precision = PrecisionField()
     status = serializers.SerializerMethodField(
         help_text="partner, ally (acceded to NATO), suspended or former: today, or with as_of "
         "on the last day asked (with known_at, as the knowledge base then had it)."
@@ -202,7 +213,7 @@ class PartnerSerializer(CleanModelSerializer):
 
 class TimelineEventSerializer(serializers.Serializer):
     date = serializers.CharField(source="date_iso", help_text="At its precision.")
-    precision = serializers.CharField()
+    precision = PrecisionField(optional=False)
     kind = serializers.CharField(
         help_text="accession, participation-start, participation-end, contribution-start, "
         "contribution-end or milestone."
@@ -216,7 +227,7 @@ class TimelineEventSerializer(serializers.Serializer):
 
 
 @known_at_schema
-class PartnerViewSet(KnownAtMixin, CSVExportMixin, viewsets.ModelViewSet):
+class PartnerViewSet(KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewsets.ModelViewSet):
     """Partner nations: nations that are or were NATO partners.
 
     Look a partner up by its ISO 3166-1 alpha-3 code in any case (`/partners/GEO/`).

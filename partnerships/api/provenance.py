@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from missions.models import Mission
-from partnerships.api.base import PageNumberPagination, wants_csv
+from partnerships.api.base import PageNumberPagination, StrictQueryMixin, wants_csv
 from partnerships.api.fields import SourceRefSerializer
 from partnerships.exports import streamed_csv
 from partnerships.models import (
@@ -76,7 +76,7 @@ class ReleaseDetailSerializer(ReleaseSerializer):
         fields = (*ReleaseSerializer.Meta.fields, "changelog")
 
 
-class ReleaseViewSet(viewsets.ReadOnlyModelViewSet):
+class ReleaseViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):
     """Numbered dataset releases; each detail carries its machine-readable changelog
     (added / changed with field-level before and after / removed, by kind of fact)."""
 
@@ -100,11 +100,12 @@ def _admin_url(request, obj) -> str:
     )
 
 
-class ReconcileView(APIView):
+class ReconcileView(StrictQueryMixin, APIView):
     """Figures of one partner and mission, dated within a month of each other, that
     disagree: side by side with their sources and the size of the disagreement."""
 
     permission_classes = [permissions.AllowAny]
+    query_parameters = ("partner", "mission")
 
     @extend_schema(
         parameters=[
@@ -168,13 +169,18 @@ class ReconcileView(APIView):
         )
 
 
-class QualityView(APIView):
+class QualityView(StrictQueryMixin, APIView):
     """Data-quality checks for curators: a summary, or one check's flagged facts (paginated)."""
 
     permission_classes = [permissions.AllowAny]
+    query_parameters = ("check", "page", "page_size")
 
     @extend_schema(
-        parameters=[OpenApiParameter("check", OpenApiTypes.STR, description="One check's name.")],
+        parameters=[
+            OpenApiParameter("check", OpenApiTypes.STR, description="One check's name."),
+            OpenApiParameter("page", OpenApiTypes.INT, description="With check: a page."),
+            OpenApiParameter("page_size", OpenApiTypes.INT, description="With check: rows a page."),
+        ],
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request):

@@ -6,7 +6,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, serializers
 from rest_framework.exceptions import ValidationError
 
-from partnerships.api.base import PageNumberPagination, wants_csv
+from partnerships.api.base import PageNumberPagination, StrictQueryMixin, wants_csv
 from partnerships.exports import streamed_csv
 from partnerships.search import (
     MAX_QUERY_LENGTH,
@@ -40,7 +40,7 @@ class SearchResultSerializer(serializers.Serializer):
         return self.context["request"].build_absolute_uri(result.page_url)
 
 
-class SearchView(generics.GenericAPIView):
+class SearchView(StrictQueryMixin, generics.GenericAPIView):
     """Search partners, frameworks, missions, milestones, cooperation areas and sources.
 
     Type what you remember: an acronym (`PfP`, `KFOR`), a code (`GEO`), another name
@@ -54,6 +54,7 @@ class SearchView(generics.GenericAPIView):
     serializer_class = SearchResultSerializer
     pagination_class = PageNumberPagination
     filter_backends = []
+    query_parameters = ("q", "kind")
 
     @extend_schema(
         operation_id="search",

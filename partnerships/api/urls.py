@@ -7,10 +7,11 @@ from drf_spectacular.views import (
     SpectacularRedocView,
     SpectacularSwaggerSplitView,
 )
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import APIRootView, DefaultRouter
 
 from frameworks.api import FrameworkViewSet, ParticipationViewSet
 from missions.api import ContributionViewSet, FigureViewSet, MissionViewSet
+from partnerships.api.base import StrictQueryMixin
 from partnerships.api.facts import CooperationAreaViewSet, MilestoneViewSet, SourceViewSet
 from partnerships.api.matrices import FrameworkMatrixView, MissionMatrixView
 from partnerships.api.partners import PartnerViewSet
@@ -20,7 +21,13 @@ from partnerships.api.tokens import TokenView
 
 app_name = "api"
 
+
+class RootView(StrictQueryMixin, APIRootView):
+    """The API's resources, each with its list URL."""
+
+
 router = DefaultRouter()
+router.APIRootView = RootView
 router.register("partners", PartnerViewSet, basename="partner")
 router.register("frameworks", FrameworkViewSet, basename="framework")
 router.register("participations", ParticipationViewSet, basename="participation")
