@@ -62,7 +62,9 @@ def partners_for_api(day: dt.date | None = None):
         .order_by("framework__name")
     )
     return with_status(Partner.objects.all(), day).prefetch_related(
-        "sources", Prefetch("participations", queryset=current, to_attr="current_participations")
+        "sources",
+        "accession_sources",
+        Prefetch("participations", queryset=current, to_attr="current_participations"),
     )
 
 

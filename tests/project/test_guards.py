@@ -52,6 +52,7 @@ EXEMPT = {
     (Partner, "wikidata_qid"): "an identifier for linking out, shown not filtered",
     (Partner, "cow_code"): "an identifier for linking out, shown not filtered",
     (Partner, "sources"): "sources list what cites them (/sources/<id>/)",
+    (Partner, "accession_sources"): "sources list what cites them (/sources/<id>/)",
     (Milestone, "title"): "searched by q",
     (Milestone, "description"): "searched by q",
     (Milestone, "sources"): "sources list what cites them",
