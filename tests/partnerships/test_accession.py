@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 
 def write(root, partners: str):
     for folder, text in {
-        "sources": "- key: nato-page\n  title: Member countries\n  publisher: NATO\n  tier: official\n",
+        "sources": (
+            "- key: nato-page\n  title: Member countries\n  publisher: NATO\n  tier: official\n"
+        ),
         "partners": partners,
     }.items():
         (root / folder).mkdir(parents=True, exist_ok=True)
