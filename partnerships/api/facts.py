@@ -1,5 +1,6 @@
 """Milestones, sources (with what cites them) and cooperation areas."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
 from partnerships import kinds
@@ -93,7 +94,8 @@ class SourceSerializer(CleanModelSerializer):
     published = PreciseDateField("published", required=False, allow_null=True)
     published_precision = PrecisionField()
     cited_by = serializers.SerializerMethodField(
-        help_text="How many facts of each kind cite this source."
+        help_text="How many facts of each kind cite this source (null with known_at: "
+        "today's counts say nothing of a past state)."
     )
     api_url = serializers.HyperlinkedIdentityField(view_name="api:source-detail")
     page_url = serializers.SerializerMethodField()
@@ -117,7 +119,11 @@ class SourceSerializer(CleanModelSerializer):
             "page_url",
         )
 
-    def get_cited_by(self, obj) -> dict[str, int]:
+    @extend_schema_field(
+        {"type": "object", "additionalProperties": {"type": "integer", "nullable": True}}
+    )
+    def get_cited_by(self, obj) -> dict[str, int | None]:
+        # With known_at, today's counts mean nothing for a past state: null each.
         return {name: getattr(obj, f"n_{name}", 0) for name in citing()}
 
     def get_page_url(self, obj) -> str | None:
