@@ -164,6 +164,8 @@ class PartnerSerializer(CleanModelSerializer):
         return attrs
 
     def get_status(self, obj) -> str:
+        if getattr(obj, "status_on", None):  # annotated by the list's query (status.py)
+            return obj.status_on
         day = state_day(self.context.get("request")) or dt.date.today()
         if not hasattr(obj, "current_participations"):
             obj.current_participations = list(
@@ -245,6 +247,7 @@ class PartnerViewSet(KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewsets.Mo
         ("name", "name"),
         ("other_names", lambda p: "; ".join(p.other_names)),
         ("region", "region"),
+        # Annotated by get_queryset on the state day; computed for past (known_at) rows.
         ("status", lambda p: getattr(p, "status_on", None) or partner_status(p)),
         ("certainty", lambda p: getattr(p, "certainty", None) or ""),
         ("nato_accession", lambda p: p.nato_accession_display and str(p.nato_accession)),
