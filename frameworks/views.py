@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from frameworks.filtersets import FrameworkFilterSet, ParticipationFilterSet
 from frameworks.models import Framework, Participation
 from partnerships import charts
+from partnerships.charts.export import ChartFile, chart_download
 from partnerships.views.common import (
     Citations,
     as_of_of,
@@ -85,6 +86,12 @@ def framework_detail(request, slug: str):
             + ", ".join(f"{year} {n}" for year, n in per_year)
             + ".",
         )
+    caption = f"Partners in {framework} each year"
+    download = chart_download(
+        request, {"per-year": chart and ChartFile(chart, caption, f"{slug}-partners-per-year")}
+    )
+    if download:
+        return download
     return render(
         request,
         "frameworks/framework_detail.html",

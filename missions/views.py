@@ -13,6 +13,7 @@ from missions.filtersets import ContributionFilterSet, MissionFilterSet
 from missions.groups import contribution_groups
 from missions.models import Contribution, Mission
 from partnerships import charts
+from partnerships.charts.export import ChartFile, chart_download
 from partnerships.dates import overlaps_q, year_span
 from partnerships.views.common import (
     Citations,
@@ -76,8 +77,10 @@ def mission_detail(request, slug: str):
     today = dt.date.today()
     chart = None
     last = min(mission.covers_until.year if mission.covers_until else today.year, today.year)
-    if groups.first and last > groups.first.year:
-        per_year = contributors_per_year(rows, groups.first.year, last)
+    # From the mission's own start (its first years may have no partner contributing).
+    first = mission.covers_from or groups.first
+    if groups.first and first and last > first.year:
+        per_year = contributors_per_year(rows, first.year, last)
         if len(per_year) > 1:
             chart = charts.column_chart(
                 [(str(year), n, f"{year}: {n} contributing partners") for year, n in per_year],
@@ -92,15 +95,27 @@ def mission_detail(request, slug: str):
         styles = dict.fromkeys(hosts, ("country fill-host", "", ""))
         names = ", ".join(country.name for country in mission.hosts)
         host_map = charts.world_map(styles, focus=hosts, summary=f"Hosted in {names}.")
+    timeline = charts.mission_timeline_chart(mission, groups, today) if groups.groups else None
+    download = chart_download(
+        request,
+        {
+            "timeline": timeline
+            and ChartFile(timeline, f"Partner contributions to {mission}", f"{slug}-timeline"),
+            "per-year": chart
+            and ChartFile(chart, "Partners contributing each year", f"{slug}-partners-per-year"),
+            "hosts": host_map
+            and ChartFile(host_map, f"Host countries of {mission}", f"{slug}-hosts"),
+        },
+    )
+    if download:
+        return download
     return render(
         request,
         "missions/mission_detail.html",
         {
             "mission": mission,
             "groups": groups,
-            "timeline": charts.mission_timeline_chart(mission, groups, today)
-            if groups.groups
-            else None,
+            "timeline": timeline,
             "chart": chart,
             "host_map": host_map,
             "coverage": coverage,

@@ -19,6 +19,7 @@ class Column:
     value: int
     title: str
     show_label: bool
+    middle: str = ""  # the column's centre: its label is centred under it
 
 
 @dataclass
@@ -29,6 +30,12 @@ class ColumnChart:
     gridlines: list[tuple[str, str]]  # (y, value) as SVG text
     baseline: float
     summary: str
+    csv_header = ["label", "value", "title"]
+
+    def rows(self):
+        """The data drawn, one row per column."""
+        for column in self.columns:
+            yield [column.label, column.value, column.title]
 
 
 def column_chart(
@@ -49,9 +56,10 @@ def column_chart(
     columns = []
     for i, (label, value, title) in enumerate(items):
         h = round(plot_h * value / top_value, 1)
+        x = left + i * slot + slot * 0.15
         columns.append(
             Column(
-                x=svg_number(left + i * slot + slot * 0.15),
+                x=svg_number(x),
                 y=svg_number(top + plot_h - h),
                 width=svg_number(max(slot * 0.7, 1.0)),
                 height=svg_number(h),
@@ -59,6 +67,7 @@ def column_chart(
                 value=value,
                 title=title,
                 show_label=i % every == 0 or len(items) <= 12,
+                middle=svg_number(x + max(slot * 0.7, 1.0) / 2),
             )
         )
     gridlines = [

@@ -35,6 +35,14 @@ class WorldMap:
     shapes: list[Shape]
     linked: list[Shape]
     summary: str
+    csv_header = ["country", "name", "category", "title", "url"]
+
+    def rows(self):
+        """The data drawn: each country coloured (ISO 3166-1 alpha-2), with what it shows."""
+        for shape in sorted(self.linked + self.shapes, key=lambda s: s.name):
+            if shape.css != "country":
+                category = shape.css.removeprefix("country ").removeprefix("fill-")
+                yield [shape.code, shape.name, category, shape.title, shape.url]
 
 
 SMALL = 5.0  # pixels: countries smaller than this get a round marker too

@@ -17,6 +17,8 @@ class Bar:
     width: float
     css: str
     title: str
+    first: dt.date | None = None  # the days drawn, for the chart's data (CSV)
+    last: dt.date | None = None
 
 
 @dataclass
@@ -26,6 +28,8 @@ class Point:
     title: str
     url: str = ""
     y: float = 0
+    day: dt.date | None = None  # for the chart's data (CSV)
+    value: int | None = None
 
     @property
     def diamond(self) -> str:
@@ -42,24 +46,32 @@ class Lane:
     bars: list[Bar] = field(default_factory=list)
     points: list[Point] = field(default_factory=list)
     y: float = 0
+    kind: str = ""  # framework, mission, partner, milestones: what ``key`` identifies
+    key: str = ""  # the framework's or mission's slug, the partner's ISO code (as the API)
+    label_above: bool = False  # narrow charts: the label on its own line above the bar
 
     @property
     def bar_y(self) -> float:
-        return self.y + (ROW - BAR) / 2
+        return self.y + (self.row - BAR) / 2 + (LABEL_LINE if self.label_above else 0) / 2
 
     @property
     def text_y(self) -> float:
-        return self.y + ROW / 2 + 4
+        return self.y + 13 if self.label_above else self.y + ROW / 2 + 4
 
     @property
     def mid_y(self) -> float:
-        return self.y + ROW / 2
+        return self.bar_y + BAR / 2
+
+    @property
+    def row(self) -> float:
+        return ROW + LABEL_LINE if self.label_above else ROW
 
 
 @dataclass
 class LaneGroup:
     heading: str
     url: str = ""
+    key: str = ""  # the partner's ISO code or the mission's slug
     lanes: list[Lane] = field(default_factory=list)
     lines: list[Point] = field(default_factory=list)  # vertical markers (accession)
     y: float = 0
@@ -84,12 +96,21 @@ class Timeline:
     label_width: float
     row_height: float
     bar_height: float
-    today_x: float
+    today_x: float | None  # None when today lies outside the axis (an ended mission)
     more: int = 0  # lanes not drawn (the page's table lists them)
+    narrow: Timeline | None = None  # the same chart laid out for a phone's width
 
     @property
     def ticks(self):
         return self.axis.ticks
+
+    @property
+    def plot_top(self) -> float:
+        return AXIS_TOP - 4
+
+    @property
+    def top_tick_y(self) -> float:
+        return AXIS_TOP - 8
 
     @property
     def plot_bottom(self) -> float:
@@ -102,6 +123,94 @@ class Timeline:
     @property
     def plot_right(self) -> float:
         return self.label_width + self.axis.width
+
+    @property
+    def is_narrow(self) -> bool:
+        return self.label_width < LABEL_WIDTH
+
+    @property
+    def legend(self) -> list[tuple[str, str]]:
+        """The legend's entries (key, words) for the marks this chart draws, only those."""
+        used = set()
+        for group in self.groups:
+            used.update(css for line in group.lines for css in line.css.split())
+            for lane in group.lanes:
+                used.update(css for bar in lane.bars for css in bar.css.split())
+                used.update(css for point in lane.points for css in point.css.split())
+        return [(key, words) for css, key, words in LEGEND if css in used]
+
+    def rows(self):
+        """The data drawn, one row per mark, identified as the API identifies them."""
+        for group in self.groups:
+            for lane in group.lanes:
+                for bar in lane.bars:
+                    mark = "possible part" if "bar-uncertain" in bar.css else "period"
+                    yield [
+                        group.key,
+                        lane.kind,
+                        lane.key,
+                        lane.label,
+                        mark,
+                        iso(bar.first),
+                        iso(bar.last),
+                        "",
+                        bar.title,
+                    ]
+                for point in lane.points:
+                    mark = "milestone" if "milestone" in point.css else "figure"
+                    yield [
+                        group.key,
+                        lane.kind,
+                        lane.key,
+                        lane.label,
+                        mark,
+                        iso(point.day),
+                        iso(point.day),
+                        point.value,
+                        point.title,
+                    ]
+            for line in group.lines:
+                yield [
+                    group.key,
+                    "",
+                    "",
+                    "",
+                    "accession",
+                    iso(line.day),
+                    iso(line.day),
+                    "",
+                    line.title,
+                ]
+
+    csv_header = ["group", "lane_kind", "lane", "label", "mark", "from", "until", "value", "title"]
+
+
+def iso(day: dt.date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+# The legend: (a CSS class a mark carries, the legend key's class, its words).
+LEGEND = [
+    ("bar-host", "key-host", "the mission's own period"),
+    ("bar-framework", "key-framework", "framework"),
+    ("bar-mission", "key-mission", "mission contribution"),
+    ("is-ongoing", "key-ongoing", "ongoing"),
+    ("is-end-unknown", "key-unknown", "ended, date unknown (start's unit only)"),
+    (
+        "bar-uncertain-plain",
+        "key-uncertain",
+        "possible only: an imprecise date (faded over its unit)",
+    ),
+    (
+        "is-lead-in",
+        "key-lead-in",
+        "start not recorded: possible from its framework's or mission's start",
+    ),
+    ("status-suspended", "key-suspended", "suspended"),
+    ("point-milestone", "key-milestone", "milestone"),
+    ("point-figure", "key-figure", "personnel figure"),
+    ("line-accession", "key-accession", "NATO accession"),
+]
 
 
 LABEL_WIDTH = 190.0
@@ -119,7 +228,24 @@ BAR = 13.0
 HEADING = 24.0
 
 
-TOP = 8.0
+AXIS_TOP = 22.0  # the year labels above the lanes
+
+
+TOP = AXIS_TOP + 4
+
+
+# A phone's layout: the whole width for the bars, each lane's label above its bar, larger
+# text in the viewBox's units and fewer year labels.
+NARROW_WIDTH = 400.0
+
+
+NARROW_MARGIN = 8.0
+
+
+LABEL_LINE = 16.0
+
+
+NARROW_LABELS = 6
 
 
 def period_bar(period, axis: Axis, css: str, name: str, today: dt.date) -> Bar | None:
@@ -138,7 +264,7 @@ def period_bar(period, axis: Axis, css: str, name: str, today: dt.date) -> Bar |
     title = f"{name}: {period.period_display}"
     if status and period.status not in {"active", "ended"}:
         title += f" ({status()})"
-    return Bar(x0, max(round(x1 - x0, 1), 2.0), " ".join(classes), title)
+    return Bar(x0, max(round(x1 - x0, 1), 2.0), " ".join(classes), title, period.covers_from, end)
 
 
 def period_bars(period, axis: Axis, css: str, name: str, today: dt.date) -> list[Bar]:
@@ -159,7 +285,8 @@ def period_bars(period, axis: Axis, css: str, name: str, today: dt.date) -> list
     def faded(start: dt.date, end: dt.date, why: str, extra: str = "") -> None:
         x0, x1 = axis.x(start), axis.x(end + dt.timedelta(days=1))
         if x1 > x0:
-            bars.append(Bar(x0, max(round(x1 - x0, 1), 1.0), f"bar-uncertain{extra}", why))
+            css = f"bar-uncertain{extra or ' bar-uncertain-plain'}"
+            bars.append(Bar(x0, max(round(x1 - x0, 1), 1.0), css, why, start, end))
 
     if certain_from is None or certain_until is None or certain_until < certain_from:
         faded(first, last, f"{name}: possible only, no day of it is certain", lead_in)
@@ -177,13 +304,19 @@ def partner_lanes(partner, axis: Axis, today: dt.date, groups) -> LaneGroup:
     framework (its prefetched participations), one per mission of ``groups`` (the lanes of
     :class:`partnerships.views.ContributionGroups`), its prefetched milestones below.
     """
-    group = LaneGroup(heading=partner.name, url=partner.get_absolute_url())
+    group = LaneGroup(heading=partner.name, url=partner.get_absolute_url(), key=partner.iso3)
     lanes: dict[tuple[str, int], Lane] = {}
     for item in partner.participations.all():
         framework = item.framework
         lane = lanes.setdefault(
             ("f", framework.pk),
-            Lane(framework.acronym or framework.name, framework.get_absolute_url(), "framework"),
+            Lane(
+                framework.acronym or framework.name,
+                framework.get_absolute_url(),
+                "framework",
+                kind="framework",
+                key=framework.slug,
+            ),
         )
         css = f"bar-framework status-{item.status}"
         lane.bars.extend(period_bars(item, axis, css, str(framework), today))
@@ -200,6 +333,7 @@ def partner_lanes(partner, axis: Axis, today: dt.date, groups) -> LaneGroup:
             today,
             lambda f: f"{f.personnel} personnel ({f.measure}, {f.as_of_display})",
         )
+        lanes[("m", mission.pk)].kind, lanes[("m", mission.pk)].key = "mission", mission.slug
     group.lanes = list(lanes.values())
     milestones = list(partner.milestones.all())
     if milestones:
@@ -207,11 +341,13 @@ def partner_lanes(partner, axis: Axis, today: dt.date, groups) -> LaneGroup:
             Lane(
                 "Milestones",
                 css="milestones",
+                kind="milestones",
                 points=[
                     Point(
                         axis.x(m.date),
                         f"point-milestone kind-{m.kind}",
                         m.date_display + ": " + m.title,
+                        day=m.date,
                     )
                     for m in milestones
                 ],
@@ -223,6 +359,7 @@ def partner_lanes(partner, axis: Axis, today: dt.date, groups) -> LaneGroup:
                 axis.x(partner.nato_accession),
                 "line-accession",
                 f"Accedes to NATO: {partner.nato_accession_display}",
+                day=partner.nato_accession,
             )
         )
     return group
@@ -257,11 +394,22 @@ def group_lane(
                 ].title = f"{name}: {group.contributions} contributions, {span.period_display}"
             lane.bars.extend(bars)
     for figure in thinned(group.series, LANE_POINTS):
-        lane.points.append(Point(axis.x(figure.as_of), "point-figure", point_title(figure)))
+        lane.points.append(
+            Point(
+                axis.x(figure.as_of),
+                "point-figure",
+                point_title(figure),
+                day=figure.as_of,
+                value=figure.personnel,
+            )
+        )
     return lane
 
 
 def layout(groups: list[LaneGroup], axis: Axis, summary: str, today: dt.date) -> Timeline:
+    """Lanes stacked under the top axis; on a narrow axis (``axis.x0`` a margin, not a
+    label column) each lane's label goes above its bar."""
+    narrow = axis.x0 < LABEL_WIDTH
     y = TOP
     show_headings = len(groups) > 1
     for group in groups:
@@ -270,23 +418,32 @@ def layout(groups: list[LaneGroup], axis: Axis, summary: str, today: dt.date) ->
             y += HEADING
         for lane in group.lanes:
             lane.y = y
+            lane.label_above = narrow
             for point in lane.points:
                 point.y = lane.mid_y
-            y += ROW
+            y += lane.row
         group.height = y - group.y
         y += 6 if show_headings else 0
     height = y + 28
     return Timeline(
-        width=LABEL_WIDTH + PLOT_WIDTH + 16,
+        width=axis.x0 + axis.width + (NARROW_MARGIN if narrow else 16),
         height=height,
         axis=axis,
         groups=groups,
         summary=summary,
-        label_width=LABEL_WIDTH,
-        row_height=ROW,
+        label_width=axis.x0,
+        row_height=ROW + LABEL_LINE if narrow else ROW,
         bar_height=BAR,
-        today_x=axis.x(today),
+        today_x=axis.x(today) if axis.contains(today) else None,
     )
+
+
+def both_widths(build) -> Timeline:
+    """``build(x0, width, most_labels)``, a timeline, drawn for a page's width with the
+    narrow layout for phones attached (the same marks on a 400-unit viewBox)."""
+    chart = build(LABEL_WIDTH, PLOT_WIDTH, 14)
+    chart.narrow = build(NARROW_MARGIN, NARROW_WIDTH - 2 * NARROW_MARGIN, NARROW_LABELS)
+    return chart
 
 
 def more_text(shown: int, total: int, kind: str) -> str:
@@ -323,11 +480,15 @@ def profile_timeline_chart(partner, groups, today: dt.date | None = None) -> Tim
     """The profile's timeline: one lane per framework, one per mission of ``groups.lanes``
     (at most views.MAX_LANES, the most recent), milestones below."""
     today = today or dt.date.today()
-    axis = axis_for(grouped_dates(partner, groups), LABEL_WIDTH, PLOT_WIDTH, today)
-    lanes = partner_lanes(partner, axis, today, groups=groups.lanes)
-    chart = layout([lanes], axis, grouped_summary(partner, groups), today)
-    chart.more = groups.groups - len(groups.lanes)
-    return chart
+
+    def build(x0, width, most_labels):
+        axis = axis_for(grouped_dates(partner, groups), x0, width, today, None, most_labels)
+        lanes = partner_lanes(partner, axis, today, groups=groups.lanes)
+        chart = layout([lanes], axis, grouped_summary(partner, groups), today)
+        chart.more = groups.groups - len(groups.lanes)
+        return chart
+
+    return both_widths(build)
 
 
 def compare_timeline_chart(partners, today: dt.date | None = None) -> Timeline:
@@ -336,15 +497,19 @@ def compare_timeline_chart(partners, today: dt.date | None = None) -> Timeline:
     its milestones. Each partner's ``lanes_more`` says how many missions are left out."""
     today = today or dt.date.today()
     dates = [d for partner in partners for d in grouped_dates(partner, partner.groups)]
-    axis = axis_for(dates, LABEL_WIDTH, PLOT_WIDTH, today)
-    groups = [
-        partner_lanes(partner, axis, today, groups=partner.groups.lanes) for partner in partners
-    ]
     summary = " ".join(grouped_summary(partner, partner.groups) for partner in partners)
-    chart = layout(groups, axis, summary, today)
+
+    def build(x0, width, most_labels):
+        axis = axis_for(dates, x0, width, today, None, most_labels)
+        groups = [
+            partner_lanes(partner, axis, today, groups=partner.groups.lanes) for partner in partners
+        ]
+        return layout(groups, axis, summary, today)
+
+    chart = both_widths(build)
     for partner in partners:
         partner.lanes_more = partner.groups.groups - len(partner.groups.lanes)
-    chart.more = sum(partner.lanes_more for partner in partners)
+    chart.more = chart.narrow.more = sum(partner.lanes_more for partner in partners)
     return chart
 
 
@@ -354,15 +519,29 @@ def mission_timeline_chart(mission, groups, today: dt.date | None = None) -> Tim
     today = today or dt.date.today()
     dates = [mission.covers_from, mission.covers_until, groups.first]
     dates += [g.first for g in groups.lanes]
-    axis = axis_for(dates, LABEL_WIDTH, PLOT_WIDTH, today)
-    group = LaneGroup(heading=str(mission))
-    mission_bar = period_bar(mission, axis, "bar-host", str(mission), today)
-    if mission_bar:
-        group.lanes.append(Lane("Mission", css="mission-span", bars=[mission_bar]))
-    for item in groups.lanes:
-        partner = item.obj
-        group.lanes.append(
-            group_lane(
+    # An ended mission's axis ends with it (its contributions end by then), not today.
+    until = mission.covers_until if mission.covers_until and mission.covers_until < today else None
+    periods = [f"{g.obj.name} {s.period_display}" for g in groups.lanes for s in g.listed_spans]
+    summary = f"{mission}: {mission.period_display}; " + "; ".join(periods) + "."
+    summary += more_text(len(groups.lanes), groups.groups, "contributors")
+
+    def build(x0, width, most_labels):
+        axis = axis_for(dates, x0, width, today, until, most_labels)
+        group = LaneGroup(heading=str(mission), key=mission.slug)
+        mission_bars = period_bars(mission, axis, "bar-host", str(mission), today)
+        if mission_bars:
+            group.lanes.append(
+                Lane(
+                    "Mission",
+                    css="mission-span",
+                    bars=mission_bars,
+                    kind="mission",
+                    key=mission.slug,
+                )
+            )
+        for item in groups.lanes:
+            partner = item.obj
+            lane = group_lane(
                 item,
                 partner.name,
                 partner.get_absolute_url(),
@@ -372,10 +551,10 @@ def mission_timeline_chart(mission, groups, today: dt.date | None = None) -> Tim
                 today,
                 lambda f, name=partner.name: f"{name}: {f.personnel} personnel ({f.as_of_display})",
             )
-        )
-    periods = [f"{g.obj.name} {s.period_display}" for g in groups.lanes for s in g.listed_spans]
-    summary = f"{mission}: {mission.period_display}; " + "; ".join(periods) + "."
-    summary += more_text(len(groups.lanes), groups.groups, "contributors")
-    chart = layout([group], axis, summary, today)
-    chart.more = groups.groups - len(groups.lanes)
-    return chart
+            lane.kind, lane.key = "partner", partner.iso3
+            group.lanes.append(lane)
+        chart = layout([group], axis, summary, today)
+        chart.more = groups.groups - len(groups.lanes)
+        return chart
+
+    return both_widths(build)

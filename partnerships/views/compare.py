@@ -6,6 +6,7 @@ from django.shortcuts import render
 
 from missions.groups import contribution_groups
 from partnerships import charts
+from partnerships.charts.export import ChartFile, chart_download
 from partnerships.compose.profile import compare_queryset
 from partnerships.models import Partner
 from partnerships.status import STATUS_LABELS
@@ -42,6 +43,14 @@ def compare(request):
             )
             partner.groups.link(request, {"partner": partner.iso3})
     slots = [*[p.iso3 for p in partners], "", "", "", ""][:MAX_COMPARE]
+    timeline = charts.compare_timeline_chart(partners) if len(partners) >= 2 else None
+    stem = "compare-" + "-".join(p.iso3.lower() for p in partners)
+    download = chart_download(
+        request,
+        {"timeline": timeline and ChartFile(timeline, "Timelines of the compared partners", stem)},
+    )
+    if download:
+        return download
     return render(
         request,
         "partnerships/compare.html",
@@ -50,6 +59,6 @@ def compare(request):
             "errors": errors,
             "choices": Partner.objects.only("iso3", "name").order_by("name"),
             "slots": slots,
-            "timeline": charts.compare_timeline_chart(partners) if len(partners) >= 2 else None,
+            "timeline": timeline,
         },
     )

@@ -9,6 +9,7 @@ from django.shortcuts import render
 
 from frameworks.models import Framework
 from partnerships import charts
+from partnerships.charts.export import ChartFile, chart_download
 from partnerships.filtersets import PartnerFilterSet
 from partnerships.models import Partner
 from partnerships.status import STATUS_LABELS, STATUSES, with_status
@@ -90,6 +91,13 @@ def world_map(request):
     summary = "; ".join(
         f"{label}: {', '.join(p.name for p in rows) or 'none'}" for _, label, rows in legend
     )
+    world = charts.world_map(styles, summary=summary)
+    stem = f"map-{slug or 'status'}-{day.isoformat()}"
+    download = chart_download(
+        request, {"map": ChartFile(world, "World map of NATO partners", stem) if valid else None}
+    )
+    if download:
+        return download
     return render(
         request,
         "partnerships/map.html",
@@ -98,6 +106,6 @@ def world_map(request):
             "valid": valid,
             "day": day,
             "legend": legend,
-            "map": charts.world_map(styles, summary=summary),
+            "map": world,
         },
     )

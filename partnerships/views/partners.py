@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from frameworks.models import Participation
 from missions.groups import contribution_groups, past_contribution_groups
 from partnerships import charts
+from partnerships.charts.export import ChartFile, chart_download
 from partnerships.compose.profile import (
     partner_profile_queryset,
     past_partner,
@@ -164,6 +165,13 @@ def partner_detail(request, iso3: str):
     milestones = list(partner.milestones.all())
     for item in milestones:
         item.refs = refs.cite(item.sources.all())
+    timeline = charts.profile_timeline_chart(partner, groups)
+    stem = f"{partner.iso3.lower()}-timeline"
+    download = chart_download(
+        request, {"timeline": ChartFile(timeline, f"Timeline of {partner.name}", stem)}
+    )
+    if download:
+        return download
     return render(
         request,
         "partnerships/partner_detail.html",
@@ -172,7 +180,7 @@ def partner_detail(request, iso3: str):
             "participations": participations,
             "groups": groups,
             "milestones": milestones,
-            "timeline": charts.profile_timeline_chart(partner, groups),
+            "timeline": timeline,
             "references": refs.numbered(),
             "status_label": STATUS_LABELS[partner.status_on],
             "known_at": known_at,
