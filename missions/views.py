@@ -18,21 +18,37 @@ from partnerships.dates import overlaps_q, year_span
 from partnerships.views.common import (
     Citations,
     as_of_of,
+    canonical_query,
     certainty_counts,
     coverage_context,
+    facet_counts,
+    filter_panel,
     paginate,
     prepare_filter_form,
 )
 
 
+@canonical_query
 def mission_list(request):
-    filterset = MissionFilterSet(request.GET or None, queryset=Mission.objects.all())
+    filterset = MissionFilterSet(
+        request.GET or None, queryset=Mission.objects.all(), request=request
+    )
     valid = filterset.is_valid() if filterset.is_bound else True
     missions = []
+    form = prepare_filter_form(filterset.form)
+    panel = filter_panel(
+        request,
+        form,
+        reverse("mission-list"),
+        main=("q", "as_of", "kind", "region"),
+        more=("year", "cooperation_area", "partner", "certainty"),
+    )
     if valid:
         missions = filterset.qs.with_contributor_count()
         if not filterset.form.data.get("ordering"):
             missions = missions.order_by("covers_from", "name")
+        facets = {"kind": "kind", "region": "region", "cooperation_area": None}
+        facet_counts(MissionFilterSet, request, Mission.objects.all(), form, facets)
     return render(
         request,
         "missions/mission_list.html",
@@ -40,7 +56,8 @@ def mission_list(request):
             "as_of": as_of_of(filterset),
             "counts": certainty_counts(filterset.qs) if valid and as_of_of(filterset) else None,
             "filterset": filterset,
-            "form": prepare_filter_form(filterset.form),
+            "form": form,
+            "panel": panel,
             "missions": missions,
             "valid": valid,
         },
@@ -127,6 +144,7 @@ def mission_detail(request, slug: str):
 CONTRIBUTIONS_PER_PAGE = 50
 
 
+@canonical_query
 def contribution_list(request):
     """Every contribution, filtered by the same FilterSet as ``/api/v1/contributions/``
     (the same parameters give the same rows), a page at a time, each with its roles,
@@ -151,12 +169,24 @@ def contribution_list(request):
         for item in page:
             item.refs = refs.cite(item.sources.all())
     query = {k: v for k, v in request.GET.lists() if k != "page" and any(v)}
+    form = prepare_filter_form(filterset.form)
+    panel = filter_panel(
+        request,
+        form,
+        reverse("contribution-list"),
+        main=("q", "as_of", "year", "mission", "role"),
+        more=("partner", "personnel_min", "certainty"),
+    )
+    if valid:
+        facets = {"mission": "mission__slug", "role": "roles__slug"}
+        facet_counts(ContributionFilterSet, request, Contribution.objects.all(), form, facets)
     return render(
         request,
         "missions/contribution_list.html",
         {
             "filterset": filterset,
-            "form": prepare_filter_form(filterset.form),
+            "form": form,
+            "panel": panel,
             "valid": valid,
             "page": page,
             "references": refs.numbered(),

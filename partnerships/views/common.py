@@ -13,6 +13,9 @@ from django.db.models import Count, QuerySet
 from partnerships.filtersets import AsOf, AsOfField
 from partnerships.models import Source
 from partnerships.provenance.history import parse_known_at
+from partnerships.views.facets import canonical_query as canonical_query
+from partnerships.views.facets import facet_counts as facet_counts
+from partnerships.views.facets import filter_panel as filter_panel
 
 PAGE_SIZE = 25
 

@@ -9,6 +9,7 @@ from django.db.models import (
     Prefetch,
 )
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from frameworks.models import Participation
 from missions.groups import contribution_groups, past_contribution_groups
@@ -28,13 +29,29 @@ from partnerships.status import STATUS_LABELS, with_status
 from partnerships.views.common import (
     Citations,
     as_of_of,
+    canonical_query,
     certainty_counts,
+    facet_counts,
+    filter_panel,
     known_at_of,
     paginate,
     prepare_filter_form,
 )
 
+# The partners are few (about sixty): one page holds them all; paging only beyond.
+PARTNERS_PER_PAGE = 100
 
+# Each facet with the path its filter matches, where it is that simple (views/facets.py).
+PARTNER_FACETS = {
+    "framework": "participations__framework__slug",  # only without as_of (below)
+    "status": None,
+    "region": "region",
+    "mission": "contributions__mission__slug",
+    "cooperation_area": None,
+}
+
+
+@canonical_query
 def partner_list(request):
     participation = Participation
     known_at = known_at_of(request)
@@ -118,15 +135,39 @@ def partner_list(request):
             "url",
         ]
         return streamed_csv(request, "partners", header, rows)
-    page = paginate(request, queryset) if valid else None
+    page = paginate(request, queryset, per_page=PARTNERS_PER_PAGE) if valid else None
     if page is not None and when:
         page.object_list = past(page.object_list)
+    form = prepare_filter_form(filterset.form)
+    panel = filter_panel(
+        request,
+        form,
+        reverse("partner-list"),
+        main=("q", "as_of", "framework", "status", "region", "mission"),
+        more=(
+            "framework_all",
+            "mission_all",
+            "cooperation_area",
+            "acceded_after",
+            "acceded_before",
+            "certainty",
+        ),
+        known_at=known_at,
+    )
+    if valid:
+        # With as_of, a framework counts on that date (and with certainty): the FilterSet's.
+        facets = {**PARTNER_FACETS, **({"framework": None} if as_of else {})}
+        if when:
+            # Cooperation areas are not kept in history: that filter reads today's tags.
+            facets.pop("cooperation_area")
+        facet_counts(PartnerFilterSet, request, base, form, facets)
     return render(
         request,
         "partnerships/partner_list.html",
         {
             "filterset": filterset,
-            "form": prepare_filter_form(filterset.form),
+            "form": form,
+            "panel": panel,
             "page": page,
             "day": day,
             "as_of": as_of,

@@ -3,16 +3,35 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from partnerships import kinds
 from partnerships.filtersets import SourceFilterSet
 from partnerships.models import Source
-from partnerships.views.common import paginate, prepare_filter_form
+from partnerships.views.common import (
+    canonical_query,
+    facet_counts,
+    filter_panel,
+    paginate,
+    prepare_filter_form,
+)
 
 
+@canonical_query
 def source_list(request):
     filterset = SourceFilterSet(request.GET or None, queryset=Source.objects.all())
     valid = filterset.is_valid() if filterset.is_bound else True
+    form = prepare_filter_form(filterset.form)
+    panel = filter_panel(
+        request,
+        form,
+        reverse("source-list"),
+        main=("q", "kind", "tier"),
+        more=("publisher", "published_after", "published_before", "has_url"),
+    )
+    if valid:
+        facets = {"kind": "kind", "tier": "tier"}
+        facet_counts(SourceFilterSet, request, Source.objects.all(), form, facets)
     queryset = filterset.qs.with_citation_counts()
     page = paginate(request, queryset, per_page=50) if valid else None
     if page:
@@ -22,7 +41,7 @@ def source_list(request):
     return render(
         request,
         "partnerships/source_list.html",
-        {"filterset": filterset, "form": prepare_filter_form(filterset.form), "page": page},
+        {"filterset": filterset, "form": form, "panel": panel, "page": page},
     )
 
 
