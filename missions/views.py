@@ -48,7 +48,7 @@ def mission_list(request):
         if not filterset.form.data.get("ordering"):
             missions = missions.order_by("covers_from", "name")
         facets = {"kind": "kind", "region": "region", "cooperation_area": None}
-        facet_counts(MissionFilterSet, request, Mission.objects.all(), form, facets)
+        facet_counts(filterset, request, form, facets)
     return render(
         request,
         "missions/mission_list.html",
@@ -179,7 +179,7 @@ def contribution_list(request):
     )
     if valid:
         facets = {"mission": "mission__slug", "role": "roles__slug"}
-        facet_counts(ContributionFilterSet, request, Contribution.objects.all(), form, facets)
+        facet_counts(filterset, request, form, facets)
     return render(
         request,
         "missions/contribution_list.html",

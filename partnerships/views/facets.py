@@ -121,54 +121,57 @@ def active_chips(request, form: forms.Form) -> list[Chip]:
     return chips
 
 
-def facet_counts(filterset_class, request, queryset, form: forms.Form, facets: dict):
+def facet_counts(filterset, request, form: forms.Form, facets: dict):
     """For each facet (``{name: path}``), the number of rows each of its values would
-    give with the other filters kept, in one aggregate query per facet, set as
-    ``facet_counts`` on the form's field. Call after :func:`ticked_first` (it lists the
-    choices once).
+    give with the list's other filters kept, in one aggregate query per facet, set as
+    ``facet_counts`` on the form's field. ``filterset`` is the list's, validated (its
+    cleaned filters are reused, not validated again). Call after :func:`ticked_first`
+    (it lists the choices once).
 
     ``path`` (an ORM path from the listed rows to the value, or None) says the filter
     keeps the rows whose ``path`` is the value: then the rows of the other filters are
     grouped by it. Otherwise (and for related rows on a ``known_at`` page, read from
     history) each value's rows are a subquery the FilterSet itself builds, so a count
-    never disagrees with the list it leads to. A facet whose other filters do not
-    validate gets no counts."""
-    data = request.GET.copy()
-    for name in NOT_FILTERS:
-        data.pop(name, None)
+    never disagrees with the list it leads to."""
+    queryset = filterset.queryset
+    bound = filterset.is_bound  # an unbound FilterSet (no parameters) has no cleaned data
+    cleaned = filterset.form.cleaned_data if bound else {}
     past = getattr(request, "known_at", None) is not None
-    for name, path in facets.items():
-        form_field = form.fields.get(name)
-        if form_field is None:
-            continue
-        others = data.copy()
-        others.pop(name, None)
-        filterset = filterset_class(others, queryset=queryset, request=request)
-        if not filterset.is_valid():
-            continue
-        choices = list(form_field.widget.choices)
-        if path and not (past and "__" in path):
-            found = dict(
-                filterset.qs.order_by()
-                .values_list(path)
-                .annotate(n=Count("pk", distinct=True))
-                .values_list(path, "n")
-            )
-            form_field.facet_counts = {str(value): found.get(str(value), 0) for value, _ in choices}
-            continue
-        cleaned = filterset.form.cleaned_data
-        counts = {}
-        for i, (value, _) in enumerate(choices):
-            chosen = getattr(value, "instance", value)  # a model choice: the row itself
-            filterset.form.cleaned_data = {**cleaned, name: [chosen]}
-            rows = filterset.filter_queryset(queryset.all())
-            counts[f"v{i}"] = Count("pk", filter=Q(pk__in=rows.values("pk")))
-        filterset.form.cleaned_data = cleaned
-        if counts:
-            found = queryset.aggregate(**counts)
-            form_field.facet_counts = {
-                str(value): found[f"v{i}"] for i, (value, _) in enumerate(choices)
-            }
+    try:
+        for name, path in facets.items():
+            form_field = form.fields.get(name)
+            if form_field is None:
+                continue
+            choices = list(form_field.widget.choices)
+            others = {**cleaned, name: []}
+            if path and not (past and "__" in path):
+                filterset.form.cleaned_data = others
+                rows = filterset.filter_queryset(queryset.all()).order_by()
+                found = dict(
+                    rows.values_list(path)
+                    .annotate(n=Count("pk", distinct=True))
+                    .values_list(path, "n")
+                )
+                form_field.facet_counts = {
+                    str(value): found.get(str(value), 0) for value, _ in choices
+                }
+                continue
+            counts = {}
+            for i, (value, _) in enumerate(choices):
+                chosen = getattr(value, "instance", value)  # a model choice: the row itself
+                filterset.form.cleaned_data = {**others, name: [chosen]}
+                rows = filterset.filter_queryset(queryset.all())
+                counts[f"v{i}"] = Count("pk", filter=Q(pk__in=rows.values("pk")))
+            if counts:
+                found = queryset.aggregate(**counts)
+                form_field.facet_counts = {
+                    str(value): found[f"v{i}"] for i, (value, _) in enumerate(choices)
+                }
+    finally:
+        if bound:
+            filterset.form.cleaned_data = cleaned
+        else:
+            del filterset.form.cleaned_data
     return form
 
 
@@ -182,7 +185,8 @@ def ticked_first(form: forms.Form, request) -> None:
         ticked = set(request.GET.getlist(name))
         if getattr(form_field, "upper", False):
             ticked |= {value.upper() for value in ticked}
-        choices = list(widget.choices)
+        # Iterated, not list(): a model field's choices would count their rows first.
+        choices = [choice for choice in widget.choices]  # noqa: C416
         widget.choices = [c for c in choices if str(c[0]) in ticked] + [
             c for c in choices if str(c[0]) not in ticked
         ]

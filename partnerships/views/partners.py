@@ -160,7 +160,7 @@ def partner_list(request):
         if when:
             # Cooperation areas are not kept in history: that filter reads today's tags.
             facets.pop("cooperation_area")
-        facet_counts(PartnerFilterSet, request, base, form, facets)
+        facet_counts(filterset, request, form, facets)
     return render(
         request,
         "partnerships/partner_list.html",

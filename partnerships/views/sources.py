@@ -31,7 +31,7 @@ def source_list(request):
     )
     if valid:
         facets = {"kind": "kind", "tier": "tier"}
-        facet_counts(SourceFilterSet, request, Source.objects.all(), form, facets)
+        facet_counts(filterset, request, form, facets)
     queryset = filterset.qs.with_citation_counts()
     page = paginate(request, queryset, per_page=50) if valid else None
     if page:

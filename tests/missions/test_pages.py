@@ -11,7 +11,9 @@ from tests.factories import ContributionFactory, FigureFactory, MissionFactory, 
 pytestmark = pytest.mark.django_db
 
 PAGES = [
-    Page("missions", on_world(lambda w: "/missions/"), 1),
+    # The missions: 1; the panel's lists of partners and cooperation areas: 2; a count per
+    # facet (kind, region, cooperation area): 3.
+    Page("missions", on_world(lambda w: "/missions/"), 1 + 2 + 3),
     # Mission, sources, areas: 3; contributors one row per partner: 7 (as on the profile);
     # partners per year, counted in one query: 1.
     Page("mission", on_world(lambda w: "/missions/kfor/"), 11),

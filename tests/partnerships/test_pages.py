@@ -69,11 +69,13 @@ def _search_world(url: Callable[[World], str]) -> Callable[[int], str]:
 
 PAGES = [
     Page("home", on_world(lambda w: "/"), 9),
-    Page("partners", on_world(lambda w: "/partners/"), 8),
+    # The list: 8; the filter panel's counts, one query per facet (framework, status,
+    # region, mission, cooperation area): 5.
+    Page("partners", on_world(lambda w: "/partners/"), 8 + 5),
     Page(
         "partners by framework on a day",
         on_world(lambda w: "/partners/?framework=pfp&as_of=2000-01-01&region=europe"),
-        10,  # one more than without as_of: the certain and possible counts
+        10 + 5,  # one more than without as_of: the certain and possible counts
     ),
     # Partner, its sources, participations (+ sources), milestones (+ sources): 6; its
     # contributions one row per mission: totals, the page, the timeline's lanes, then for
@@ -90,7 +92,7 @@ PAGES = [
     # profiles: "a partner nation").
     Page("search", _search_world(lambda w: "/search/?q=nation"), 8),
     Page("search one kind", _search_world(lambda w: "/search/?q=nation&kind=source"), 2),
-    Page("sources", on_world(lambda w: "/sources/"), 2),
+    Page("sources", on_world(lambda w: "/sources/"), 2 + 2),  # + a count per facet (kind, tier)
     Page("source", on_world(lambda w: f"/sources/{w.source.pk}/"), 8),
     # A count per kind of fact (partnerships.kinds: nine kinds), the release, the version.
     Page("about", on_world(lambda w: "/about/"), 10, plus=lambda: version_queries()),
