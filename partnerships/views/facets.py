@@ -41,6 +41,11 @@ PHRASES = {
     "partner": "from {}",
     "kind": "of kind {}",
     "tier": "of tier {}",
+    "has_url": "with a link: {}",
+    "publisher": "published by {}",
+    "published_after": "published on or after {}",
+    "published_before": "published on or before {}",
+    "personnel_min": "with at least {} personnel",
 }
 
 
@@ -110,7 +115,7 @@ def active_chips(request, form: forms.Form) -> list[Chip]:
         if name in NOT_FILTERS or name not in form.fields:
             continue
         form_field = form.fields[name]
-        labels = choice_labels(form_field) if hasattr(form_field, "choices") else {}
+        labels = choice_labels(form_field)  # a choice's words ("Yes", a framework's name)
         key = value.upper() if getattr(form_field, "upper", False) else value
         shown = labels.get(key) or labels.get(value) or value
         if name == "as_of" and form.is_valid() and form.cleaned_data.get("as_of"):
