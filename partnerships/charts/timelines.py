@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from partnerships.charts.axis import Axis, axis_for
+from partnerships.labels import short_labels
 
 
 @dataclass
@@ -179,11 +180,12 @@ def partner_lanes(partner, axis: Axis, today: dt.date, groups) -> LaneGroup:
     """
     group = LaneGroup(heading=partner.name, url=partner.get_absolute_url())
     lanes: dict[tuple[str, int], Lane] = {}
+    names = short_labels({p.framework for p in partner.participations.all()})
     for item in partner.participations.all():
         framework = item.framework
         lane = lanes.setdefault(
             ("f", framework.pk),
-            Lane(framework.acronym or framework.name, framework.get_absolute_url(), "framework"),
+            Lane(names[framework.pk], framework.get_absolute_url(), "framework"),
         )
         css = f"bar-framework status-{item.status}"
         lane.bars.extend(period_bars(item, axis, css, str(framework), today))
@@ -306,8 +308,9 @@ def grouped_dates(partner, groups) -> list[dt.date]:
 def grouped_summary(partner, groups) -> str:
     """A partner's timeline in words, for screen readers and the chart's description."""
     parts = []
+    names = short_labels({p.framework for p in partner.participations.all()})
     for item in partner.participations.all():
-        name = item.framework.acronym or item.framework.name
+        name = names[item.framework.pk]
         parts.append(f"{name} {item.start_display} to {item.end_display}")
     for group in groups.lanes:
         name = group.obj.acronym or group.obj.name
