@@ -170,6 +170,8 @@ STORAGES = {
 }
 # Tests and development read static files from the finders, no collectstatic needed.
 WHITENOISE_USE_FINDERS = DEBUG
+# Files browsers ask for at the site's root (/favicon.ico), served by WhiteNoise as they are.
+WHITENOISE_ROOT = BASE_DIR / "public"
 
 DATA_DIR = BASE_DIR / "data"
 
@@ -185,7 +187,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "partnerships.api.base.PageNumberPagination",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "partnerships.api.browsable.BrowsableAPIRenderer",
         "partnerships.api.base.CSVRenderer",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],

@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from partnerships.charts.axis import Axis, axis_for
+from partnerships.labels import short_labels
 
 
 @dataclass
@@ -306,12 +307,13 @@ def partner_lanes(partner, axis: Axis, today: dt.date, groups) -> LaneGroup:
     """
     group = LaneGroup(heading=partner.name, url=partner.get_absolute_url(), key=partner.iso3)
     lanes: dict[tuple[str, int], Lane] = {}
+    names = short_labels({p.framework for p in partner.participations.all()})
     for item in partner.participations.all():
         framework = item.framework
         lane = lanes.setdefault(
             ("f", framework.pk),
             Lane(
-                framework.acronym or framework.name,
+                names[framework.pk],
                 framework.get_absolute_url(),
                 "framework",
                 kind="framework",
@@ -463,8 +465,9 @@ def grouped_dates(partner, groups) -> list[dt.date]:
 def grouped_summary(partner, groups) -> str:
     """A partner's timeline in words, for screen readers and the chart's description."""
     parts = []
+    names = short_labels({p.framework for p in partner.participations.all()})
     for item in partner.participations.all():
-        name = item.framework.acronym or item.framework.name
+        name = names[item.framework.pk]
         parts.append(f"{name} {item.start_display} to {item.end_display}")
     for group in groups.lanes:
         name = group.obj.acronym or group.obj.name

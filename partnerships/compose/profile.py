@@ -47,6 +47,14 @@ def past_partner_details(partners: list, day: dt.date, when: dt.datetime) -> Non
         partner.missions = len(missions.get(partner.pk, ()))
 
 
+def partner_first_recorded(iso3: str) -> dt.datetime | None:
+    """When the knowledge base first recorded the partner ``iso3`` (its earliest history
+    record), or None when it never held it."""
+    history = Partner.history.model
+    first = history.objects.filter(iso3=iso3).order_by("history_date", "history_id")
+    return first.values_list("history_date", flat=True).first()
+
+
 def past_partner(iso3: str, when: dt.datetime) -> Partner:
     """A partner with its facts as the knowledge base held them at ``when`` (a bounded
     number of queries: one per kind of fact and per link whose history is kept)."""

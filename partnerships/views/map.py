@@ -25,7 +25,7 @@ class MapForm(forms.Form):
         required=False,
         label="As of",
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="YYYY-MM-DD; empty: today.",
+        help_text="The day to show; leave it empty for today.",
     )
 
     def __init__(self, *args, frameworks=(), **kwargs):

@@ -8,12 +8,16 @@ from django.shortcuts import render
 
 from partnerships.compose.matrices import FrameworkMatrixFilterSet, Matrix, MissionMatrixFilterSet
 from partnerships.exports import streamed_csv
+from partnerships.labels import label_columns
 from partnerships.views.common import prepare_filter_form
 
 
 def _matrix(filterset) -> tuple[bool, Matrix | None]:
     valid = filterset.is_valid() if filterset.is_bound else True
-    return valid, filterset.matrix() if valid else None
+    matrix = filterset.matrix() if valid else None
+    if matrix is not None:
+        label_columns(matrix.columns)
+    return valid, matrix
 
 
 def matrix_frameworks(request):
@@ -21,7 +25,7 @@ def matrix_frameworks(request):
     valid, matrix = _matrix(filterset)
     day = filterset.data_of.get("as_of")
     if valid and request.GET.get("format") == "csv":
-        header = ["iso3", "partner", *[c.acronym or c.name for c in matrix.columns]]
+        header = ["iso3", "partner", *[c.short_label for c in matrix.columns]]
         if day:
             header.append(f"in a framework as of {day}")
 
@@ -59,7 +63,7 @@ def matrix_missions(request):
     filterset = MissionMatrixFilterSet(request.GET or None, request=request)
     valid, matrix = _matrix(filterset)
     if valid and request.GET.get("format") == "csv":
-        header = ["iso3", "partner", *[c.acronym or c.name for c in matrix.columns]]
+        header = ["iso3", "partner", *[c.short_label for c in matrix.columns]]
         rows_out = (
             [row.iso3, row.name, *[cell.label if cell else "" for cell in cells]]
             for row, cells in matrix.grid()

@@ -8,6 +8,7 @@ from django.db.models import (
     Count,
     Prefetch,
 )
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
@@ -16,6 +17,7 @@ from missions.groups import contribution_groups, past_contribution_groups
 from partnerships import charts
 from partnerships.charts.export import ChartFile, chart_download
 from partnerships.compose.profile import (
+    partner_first_recorded,
     partner_profile_queryset,
     past_partner,
     past_partner_details,
@@ -188,7 +190,10 @@ def partner_list(request):
 def partner_detail(request, iso3: str):
     known_at = known_at_of(request)
     if known_at.when:
-        partner = past_partner(iso3.upper(), known_at.when)
+        try:
+            partner = past_partner(iso3.upper(), known_at.when)
+        except Http404:
+            return not_yet_recorded(request, iso3.upper(), known_at)
     else:
         partner = get_object_or_404(partner_profile_queryset(), iso3=iso3.upper())
     refs = Citations()
@@ -226,4 +231,26 @@ def partner_detail(request, iso3: str):
             "status_label": STATUS_LABELS[partner.status_on],
             "known_at": known_at,
         },
+    )
+
+
+def not_yet_recorded(request, iso3: str, known_at):
+    """A profile asked ``known_at`` a moment before the knowledge base recorded the partner:
+    a 404 that says when it was first recorded and links to the profile as it stood then.
+    A partner never recorded is the plain 404."""
+    first = partner_first_recorded(iso3)
+    if first is None or first <= known_at.when:
+        raise Http404("No such partner at that moment.")
+    partner = Partner.objects.filter(iso3=iso3).only("iso3", "name").first()
+    return render(
+        request,
+        "partnerships/known_at_too_early.html",
+        {
+            "iso3": iso3,
+            "partner": partner,
+            "first": first,
+            "first_param": first.isoformat(),
+            "known_at": known_at,
+        },
+        status=404,
     )
