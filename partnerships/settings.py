@@ -4,6 +4,7 @@ Every value has a safe development default except SECRET_KEY, which production (
 must be given. Variables read:
 
 DATABASE_URL   postgres://user@host:port/name; unset: a SQLite file beside manage.py
+DATABASE_REPLICA_URL  PostgreSQL streaming replica(s) for reads, comma-separated; unset: none
 SECRET_KEY     required when DEBUG is off
 DEBUG          1/true/yes to turn on; off by default
 ALLOWED_HOSTS  comma-separated; default localhost, 127.0.0.1, [::1]
@@ -22,6 +23,8 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from partnerships.routing import replica_databases
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -127,6 +130,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Read replicas (partnerships/routing.py). Keep after every change to default's OPTIONS:
+# the replicas copy them.
+DATABASES.update(
+    replica_databases(os.environ.get("DATABASE_REPLICA_URL", ""), DATABASES["default"])
+)
+if len(DATABASES) > 1:
+    DATABASE_ROUTERS = ["partnerships.routing.ReplicaRouter"]
+    MIDDLEWARE.insert(1, "partnerships.routing.ReadRoutingMiddleware")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -11,7 +11,7 @@ import os
 os.environ.setdefault("SECRET_KEY", "insecure-test-only-key")
 
 from partnerships.settings import *  # noqa: E402, F403
-from partnerships.settings import STORAGES  # noqa: E402
+from partnerships.settings import DATABASES, STORAGES  # noqa: E402
 
 # The test client and the live server speak plain HTTP on localhost.
 HTTPS_ONLY = False
@@ -30,3 +30,9 @@ STORAGES = {
 
 # A 503 for a database error logs its traceback, so a failing test shows the cause.
 DATABASE_ERROR_TRACEBACKS = True
+
+# A read replica (DATABASE_REPLICA_URL) is the test database itself: no second database is
+# created, and the router reads it through the primary's connection.
+for _alias in DATABASES:
+    if _alias != "default":
+        DATABASES[_alias]["TEST"] = {"MIRROR": "default"}

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db import connection
+from django.db import connections, router
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -13,7 +13,10 @@ def last_change():
     in one query."""
     from partnerships.provenance.releases import curated_models
 
-    tables = [connection.ops.quote_name(m.history.model._meta.db_table) for m in curated_models()]
+    models = list(curated_models())
+    # Read where the router sends reads (a replica, when there is one): a visitor's read.
+    connection = connections[router.db_for_read(models[0].history.model)]
+    tables = [connection.ops.quote_name(m.history.model._meta.db_table) for m in models]
     union = " UNION ALL ".join(f"SELECT MAX(history_date) AS m FROM {table}" for table in tables)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT MAX(m) FROM ({union}) AS latest")  # noqa: S608 - table names
