@@ -134,7 +134,8 @@ class ChangeAdminMixin:
     def response_delete(self, request, obj_display, obj_id):
         response = super().response_delete(request, obj_display, obj_id)
         opts = self.model._meta
-        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_restore", args=[unquote(obj_id)])
+        name = f"admin:{opts.app_label}_{opts.model_name}_restore"
+        url = reverse(name, args=[unquote(str(obj_id))])
         reason = f"undo: {getattr(request, '_deletion_reason', '')}"[:REASON_MAX_LENGTH]
         self.message_user(
             request,
