@@ -77,15 +77,15 @@ def load_contributions(ctx: Context, rows: list[dict]) -> None:
     for row in rows:
         values = fields_of(
             row,
-            ["partner", "mission", "roles", "sources"],
-            ["start", "end", "description", "cooperation_areas", "figures"],
+            ["partner", "mission", "sources"],
+            ["start", "end", "roles", "description", "cooperation_areas", "figures"],
         )
         partner = ctx.lookup(row, "partner", values["partner"], upper=True)
         mission = ctx.lookup(row, "mission", values["mission"])
         period = parse_period(row, values)
         refuse_duplicate(seen, row, (partner.iso3, mission.slug, period["start"]))
         role_list = [
-            ctx.lookup(row, "role", slug) for slug in as_list(row, "roles", values["roles"])
+            ctx.lookup(row, "role", slug) for slug in as_list(row, "roles", values.get("roles"))
         ]
         figures = values.get("figures") or []
         if not isinstance(figures, list):

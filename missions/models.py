@@ -7,7 +7,7 @@ from django.urls import reverse
 from django_countries.fields import CountryField
 
 from partnerships.coverage import mission_coverage
-from partnerships.dates import Precision, display_date, format_date
+from partnerships.dates import Precision, display_date, format_date, periods_overlap
 from partnerships.models import (
     CooperationArea,
     Coverage,
@@ -144,7 +144,15 @@ class Contribution(Period):
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="contributions")
     mission = models.ForeignKey(Mission, on_delete=models.PROTECT, related_name="contributions")
-    roles = models.ManyToManyField(Role, related_name="contributions")
+    # Optional, in every way in (admin, API, import, knowledge files): no role means the
+    # sources say a partner took part but not in what form (a cyber exercise's defenders, a
+    # contribution whose size and form were not disclosed); none of the roles says that.
+    roles = models.ManyToManyField(
+        Role,
+        blank=True,
+        related_name="contributions",
+        help_text="What the sources say it contributed; leave empty when they do not say.",
+    )
     description = models.TextField(blank=True)
     cooperation_areas = models.ManyToManyField(
         CooperationArea, blank=True, related_name="contributions"
@@ -229,6 +237,26 @@ class Contribution(Period):
             else:
                 reason = "a contribution cannot end after its mission"
             raise ValidationError({"end": f"{mission} ended on {mission.end_display}; {reason}."})
+        self._check_overlap()
+
+    def _check_overlap(self):
+        """A partner's contributions to one mission are separate periods (as its
+        participations in a framework are): each is compared at its own precision, so a
+        start "2010-10" and one "2010-10-15" overlap."""
+        if self.partner_id is None:
+            return
+        others = Contribution.objects.filter(
+            partner_id=self.partner_id, mission_id=self.mission_id
+        ).exclude(pk=self.pk)
+        for other in others.select_related("partner", "mission"):
+            if periods_overlap(self, other):
+                raise ValidationError(
+                    {
+                        "start": f"This period overlaps {other} from {other.start_display} "
+                        f"to {other.end_display}: extend that contribution instead, or make "
+                        "the periods separate."
+                    }
+                )
 
 
 class ContributionFigure(TimeStampedModel):

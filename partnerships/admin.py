@@ -2,19 +2,24 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from partnerships.admin_changes import ChangeAdminMixin, CuratedInlineFormSet, posted_reason
 from partnerships.apps import declared
 from partnerships.dates import PERIOD_RULE
-from partnerships.forms import PreciseDatesForm, precise_date_fields
+from partnerships.forms import CuratedForm, PreciseDatesForm, precise_date_fields
 from partnerships.models import CooperationArea, Milestone, Partner, Source
 from partnerships.provenance.bulk_import import run_import
+from partnerships.provenance.merge import merge_sources
+from partnerships.provenance.restore import NotRestorable, restore
 
 COVERAGE_FIELDSET = (
     "Coverage, by the best source",
@@ -55,12 +60,13 @@ def end_display(obj):
     return obj.end_display
 
 
-class CuratedAdmin(SimpleHistoryAdmin):
+class CuratedAdmin(ChangeAdminMixin, SimpleHistoryAdmin):
     """Every curated model: history view, 50 rows a page, timestamps read-only, dates
-    typed with their precision ("1995", "1995-11", "1995-11-28"), and a list of deleted
-    objects a curator can restore from history."""
+    typed with their precision ("1995", "1995-11", "1995-11-28"), a list of deleted
+    objects a curator can restore from history, and every change made with a reason, as
+    one version, refused when the record changed meanwhile (:mod:`partnerships.admin_changes`)."""
 
-    form = PreciseDatesForm
+    form = CuratedForm
     list_per_page = 50
     readonly_fields = ("created", "updated")
     change_list_template = "admin/curated_change_list.html"
@@ -108,42 +114,22 @@ class CuratedAdmin(SimpleHistoryAdmin):
         return TemplateResponse(request, "admin/deleted_list.html", context)
 
     def restore_view(self, request, object_id):
-        """Put a deleted object back with its last fields and links, under its old id."""
+        """Put a deleted object back with its last fields and links, under its old id, and
+        what was deleted with it (:func:`partnerships.provenance.restore.restore`)."""
         if request.method != "POST" or not self.has_add_permission(request):
             raise PermissionDenied
         opts = self.model._meta
-        history = self.model.history.model
-        records = history.objects.filter(id=object_id).order_by("-history_date", "-history_id")
-        last = records.first()
-        if (
-            last is None
-            or last.history_type != "-"
-            or self.model.objects.filter(pk=object_id).exists()
-        ):
-            raise Http404("No deleted object with that id.")
-        instance = last.instance
-        links = {}
-        for name in getattr(self.model, "_history_m2m_fields", []):
-            for record in records:
-                rows = list(getattr(record, name).all())
-                if rows:
-                    target = self.model._meta.get_field(name).related_model._meta.model_name
-                    links[name] = [getattr(row, f"{target}_id") for row in rows]
-                    break
         try:
-            with transaction.atomic():
-                instance.full_clean(validate_unique=True)
-                instance._change_reason = "restored from history"
-                instance.save(force_insert=True)
-                for name, ids in links.items():
-                    getattr(instance, name).set(ids)
+            restored = restore(self.model, object_id, posted_reason(request), request.user)
+        except NotRestorable:
+            raise Http404("No deleted object with that id.") from None
         except (ValidationError, IntegrityError) as exc:
             messages_text = "; ".join(getattr(exc, "messages", [str(exc)]))
-            self.message_user(
-                request, f"Could not restore {instance}: {messages_text}", messages.ERROR
-            )
+            self.message_user(request, f"Could not restore: {messages_text}", messages.ERROR)
             return redirect(f"admin:{opts.app_label}_{opts.model_name}_deleted")
-        self.message_user(request, f"Restored {instance}.", messages.SUCCESS)
+        instance, *children = restored
+        with_it = f", with {len(children)} row(s) deleted with it" if children else ""
+        self.message_user(request, f"Restored {instance}{with_it}.", messages.SUCCESS)
         return redirect(f"admin:{opts.app_label}_{opts.model_name}_change", instance.pk)
 
     def get_fields(self, request, obj=None):
@@ -218,12 +204,55 @@ class CSVImportMixin:
 
 class CuratedInline(admin.TabularInline):
     form = PreciseDatesForm
+    formset = CuratedInlineFormSet
     extra = 0
     show_change_link = True
 
 
+class SourceForm(CuratedForm):
+    class Meta:
+        model = Source
+        fields = "__all__"
+
+    def _post_clean(self):
+        super()._post_clean()
+        # The model refuses a second record of one document; here it links to the first.
+        for error in self.errors.as_data().get("url", []):
+            if error.code == "duplicate_document":
+                twin = Source.objects.filter(pk=error.params["pk"]).first()
+                if twin is not None:
+                    url = reverse("admin:partnerships_source_change", args=[twin.pk])
+                    self._errors["url"] = self.error_class(
+                        [
+                            format_html(
+                                'The same document (same normalised URL) as source <a href="{}">'
+                                "{} ({})</a>: cite that one, or merge the two sources.",
+                                url,
+                                twin.key,
+                                twin.title,
+                            )
+                        ]
+                    )
+
+
+class MergeSourcesForm(forms.Form):
+    keep = forms.ModelChoiceField(
+        queryset=Source.objects.none(),
+        widget=forms.RadioSelect,
+        label="Keep this source",
+        help_text="Every citation of the others moves to it; the others are deleted.",
+    )
+    change_reason = forms.CharField(
+        label="Reason for the merge",
+        max_length=100,
+        help_text="Kept in the history of every fact whose citation moves.",
+    )
+
+
 @admin.register(Source)
 class SourceAdmin(CuratedAdmin):
+    form = SourceForm
+    actions = ["merge_sources"]
     list_display = ("key", "title", "publisher", "kind", "tier", "published_display", "url")
     list_filter = ("tier", "kind", "publisher")
     search_fields = ("key", "title", "publisher", "url")
@@ -232,6 +261,41 @@ class SourceAdmin(CuratedAdmin):
         ("Dates", {"fields": ("published", "accessed")}),
         (None, {"fields": ("notes", "created", "updated")}),
     )
+
+    @admin.action(description="Merge the selected sources (one document)", permissions=["change"])
+    def merge_sources(self, request, queryset):
+        selected = list(queryset.order_by("key"))
+        if len(selected) < 2:
+            self.message_user(request, "Select two or more sources to merge.", messages.WARNING)
+            return None
+        form = MergeSourcesForm(request.POST if "merge" in request.POST else None)
+        form.fields["keep"].queryset = queryset
+        if form.is_bound and form.is_valid():
+            keep = form.cleaned_data["keep"]
+            try:
+                moved = merge_sources(
+                    keep, selected, form.cleaned_data["change_reason"], request.user
+                )
+            except ValidationError as exc:
+                self.message_user(request, "; ".join(exc.messages), messages.ERROR)
+                return None
+            summary = ", ".join(f"{n} {label}" for label, n in sorted(moved.items())) or "none"
+            self.message_user(
+                request,
+                f"Merged {len(selected) - 1} source(s) into {keep.key}; citations moved: "
+                f"{summary}.",
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Merge sources",
+            "form": form,
+            "sources": selected,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/merge_sources.html", context)
 
 
 @admin.register(CooperationArea)
@@ -247,7 +311,7 @@ class MilestoneInline(CuratedInline):
     autocomplete_fields = ("sources",)
 
 
-class PartnerForm(PreciseDatesForm):
+class PartnerForm(CuratedForm):
     class Meta:
         model = Partner
         fields = "__all__"

@@ -22,6 +22,7 @@ from django.db import models
 from partnerships.dates import Precision, format_date, parse_fuzzy_date
 from partnerships.documents import normalise_url
 from partnerships.models import CooperationArea, Milestone, Partner, Source
+from partnerships.provenance.recording import recording
 
 LINE = "__line__"
 FILE = "__file__"
@@ -209,19 +210,22 @@ def upsert(
         if getattr(obj, name) != value:
             setattr(obj, name, value)
             changed = True
-    if changed:
-        try:
-            obj.full_clean()
-        except ValidationError as exc:
-            raise LoadError(row, _messages(exc)) from None
-        obj._change_reason = f"load_knowledge: {row.get(FILE)}"
-        obj.save()
-    for name, related in (m2m or {}).items():
-        wanted = {item.pk for item in related}
-        current = set() if created else set(getattr(obj, name).values_list("pk", flat=True))
-        if wanted != current:
-            getattr(obj, name).set(related)
-            changed = True
+    obj._change_reason = f"load_knowledge: {row.get(FILE)}"
+    # The object and its links are one change: one version in history ("created" for a
+    # new fact, not "created" then "changed" by each link set).
+    with recording():
+        if changed:
+            try:
+                obj.full_clean()
+            except ValidationError as exc:
+                raise LoadError(row, _messages(exc)) from None
+            obj.save()
+        for name, related in (m2m or {}).items():
+            wanted = {item.pk for item in related}
+            current = set() if created else set(getattr(obj, name).values_list("pk", flat=True))
+            if wanted != current:
+                getattr(obj, name).set(related)
+                changed = True
     ctx.count(kind, "created" if created else "updated" if changed else "unchanged")
     return obj
 

@@ -16,7 +16,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django_countries import countries
 from django_countries.fields import CountryField
-from simple_history.models import HistoricalRecords
 
 from partnerships.dates import (
     Precision,
@@ -30,6 +29,7 @@ from partnerships.dates import (
     possible_span,
 )
 from partnerships.documents import normalise_url
+from partnerships.provenance.recording import CuratedHistory
 
 
 class TimeStampedModel(models.Model):
@@ -41,10 +41,43 @@ class TimeStampedModel(models.Model):
 
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(inherit=True)
+    history = CuratedHistory(inherit=True)
 
     class Meta:
         abstract = True
+
+    # Not compared when deciding whether a save changes anything.
+    UNCOMPARED = ("created", "updated")
+
+    def save(self, *args, **kwargs):
+        """Save, unless the stored row already holds exactly these values: a save that
+        changes nothing writes nothing (no history version, and ``updated``, the record's
+        version, stays where it was)."""
+        if self._unchanged(kwargs):
+            return
+        super().save(*args, **kwargs)
+
+    def _unchanged(self, kwargs) -> bool:
+        if self._state.adding or self.pk is None:
+            return False
+        if kwargs.get("force_insert") or kwargs.get("update_fields") is not None:
+            return False
+        fields = [f for f in self._meta.concrete_fields if f.name not in self.UNCOMPARED]
+        stored = (
+            type(self)
+            ._base_manager.using(kwargs.get("using") or self._state.db)
+            .filter(pk=self.pk)
+            .values(*[f.attname for f in fields], "updated")
+            .first()
+        )
+        if stored is None:
+            return False
+        for f in fields:
+            mine, theirs = getattr(self, f.attname), stored[f.attname]
+            if mine != theirs and f.get_prep_value(mine) != f.get_prep_value(theirs):
+                return False
+        self.updated = stored["updated"]
+        return True
 
 
 def _precision_pair_q(field: str) -> Q:
@@ -311,7 +344,13 @@ class Source(TimeStampedModel):
             twin = Source.objects.filter(url_key=self.url_key).exclude(pk=self.pk).first()
             if twin is not None:
                 raise ValidationError(
-                    {"url": f"The same document as source {twin.key!r}: cite that one."}
+                    {
+                        "url": ValidationError(
+                            "The same document as source %(key)r: cite that one.",
+                            code="duplicate_document",
+                            params={"key": twin.key, "pk": twin.pk},
+                        )
+                    }
                 )
 
     def save(self, *args, **kwargs):

@@ -4,7 +4,7 @@ import json
 
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -20,6 +20,7 @@ from partnerships.models import (
 )
 from partnerships.provenance.archive import citation_texts
 from partnerships.provenance.quality import disagreements, lowest_tier_share, quality_checks
+from partnerships.provenance.releases import public
 
 # -- releases --------------------------------------------------------------------------------
 
@@ -72,8 +73,17 @@ class ReleaseSerializer(serializers.ModelSerializer):
 
 
 class ReleaseDetailSerializer(ReleaseSerializer):
+    changelog = serializers.SerializerMethodField()
+
     class Meta(ReleaseSerializer.Meta):
         fields = (*ReleaseSerializer.Meta.fields, "changelog")
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_changelog(self, obj) -> dict:
+        """The changelog; the curators' names ("by") only for staff."""
+        request = self.context.get("request")
+        staff = bool(request and request.user.is_staff)
+        return public(obj.changelog or {}, staff=staff)
 
 
 class ReleaseViewSet(StrictQueryMixin, viewsets.ReadOnlyModelViewSet):

@@ -66,9 +66,14 @@ def changes_since(since: dt.datetime | None, until: dt.datetime) -> dict:
         window = history.objects.filter(history_date__lte=until)
         if since is not None:
             window = window.filter(history_date__gt=since)
-        latest = {}
-        for record in window.order_by("history_date", "history_id"):
+        latest, why = {}, {}
+        for record in window.select_related("history_user").order_by("history_date", "history_id"):
             latest[record.id] = record
+            reasons, users = why.setdefault(record.id, ({}, {}))
+            if record.history_change_reason:
+                reasons.setdefault(record.history_change_reason, None)
+            if record.history_user is not None:
+                users.setdefault(record.history_user.get_username(), None)
         if not latest:
             continue
         before = {}
@@ -82,7 +87,10 @@ def changes_since(since: dt.datetime | None, until: dt.datetime) -> dict:
             existed = previous is not None and previous.history_type != "-"
             exists = after.history_type != "-"
             label = _label(after if exists else previous, model) if (exists or existed) else ""
-            entry = {"id": object_id, "label": label}
+            reasons, users = why[object_id]
+            # Why (every reason given in the window) and who: the public page and API show
+            # the reasons; the names only to staff (partnerships.provenance.releases.public).
+            entry = {"id": object_id, "label": label, "why": list(reasons), "by": list(users)}
             if exists and not existed:
                 log["added"][kind].append(entry)
             elif existed and not exists:
@@ -97,6 +105,21 @@ def changes_since(since: dt.datetime | None, until: dt.datetime) -> dict:
                 if fields:
                     log["changed"][kind].append({**entry, "fields": fields})
     return {section: dict(kinds) for section, kinds in log.items()}
+
+
+def public(changelog: dict, staff: bool) -> dict:
+    """A changelog as a viewer may see it: without the curators' names unless staff."""
+    if staff or not changelog:
+        return changelog
+    shown = {}
+    for section, value in changelog.items():
+        if isinstance(value, dict):
+            value = {
+                kind: [{k: v for k, v in entry.items() if k != "by"} for entry in entries]
+                for kind, entries in value.items()
+            }
+        shown[section] = value
+    return shown
 
 
 def make_release(

@@ -45,8 +45,16 @@ class HistoryForm(forms.Form):
     )
     before = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
+    # The same answer whether or not the account exists: no one learns who curates.
+    NAMES_ARE_FOR_STAFF = (
+        "Only curators (staff) can filter by who made a change: the public history names no one."
+    )
+
+    def __init__(self, *args, staff: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.staff = staff
+        if not staff:
+            self.fields["user"].help_text = "For curators (staff) only."
         self.fields["model"].choices = [("", "Every kind")] + [
             (key, str(m._meta.verbose_name_plural).capitalize())
             for key, m in history_models().items()
@@ -56,6 +64,8 @@ class HistoryForm(forms.Form):
         name = self.cleaned_data["user"].strip()
         if not name:
             return None
+        if not self.staff:
+            raise forms.ValidationError(self.NAMES_ARE_FOR_STAFF)
         user = get_user_model().objects.filter(username=name).first()
         if user is None:
             raise forms.ValidationError(f"No user is called “{name}”.")
@@ -127,8 +137,16 @@ def recent_changes(data: dict, size: int = HISTORY_PAGE_SIZE) -> tuple[list[dict
     return rows[:size], len(rows) > size
 
 
+def shown_user(request, username: str | None) -> str:
+    """Who made a change, as this viewer may see it: the user name for staff, "a curator"
+    for everyone else (the public history does not name curators)."""
+    if not username:
+        return ""
+    return username if request.user.is_staff else "a curator"
+
+
 def history_list(request):
-    form = HistoryForm(request.GET or None)
+    form = HistoryForm(request.GET or None, staff=request.user.is_staff)
     valid = form.is_valid() if form.is_bound else True
     rows, more, next_cursor = [], False, ""
     if valid:
@@ -157,6 +175,7 @@ def history_list(request):
                 row["url"] = object_page_url(instance) if row["id"] in alive else row["history_url"]
                 row["exists"] = row["id"] in alive
                 row["word"] = CHANGE_WORDS.get(row["history_type"], "")
+                row["who"] = shown_user(request, row.pop("history_user__username"))
         if more and rows:
             last = rows[-1]
             next_cursor = f"{last['history_date'].isoformat()}~{last['kind']}~{last['history_id']}"
@@ -171,6 +190,7 @@ def history_list(request):
             "next_cursor": next_cursor,
             "paged": bool(request.GET.get("before")),
         },
+        status=200 if valid else 400,
     )
 
 
@@ -195,6 +215,9 @@ def object_history(request, app_label: str, model_name: str, pk: int):
     # One more than shown: the version before the oldest one shown, to diff against.
     records = list(versions[start : start + HISTORY_PAGE_SIZE + 1])
     versions_shown = VersionDiff(model, records, HISTORY_PAGE_SIZE).versions()
+    for version in versions_shown:
+        user = version["record"].history_user
+        version["who"] = shown_user(request, user.get_username() if user else "")
 
     latest = label_records(model, [records[0]])[0] if page.number == 1 else None
     current = model.objects.filter(pk=pk).first()

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from partnerships.models import Release
 from partnerships.provenance.archive import archive_name, citation_texts
-from partnerships.provenance.releases import curated_models
+from partnerships.provenance.releases import curated_models, public
 from partnerships.views.common import paginate
 
 
@@ -71,7 +71,8 @@ def _link_change(owner, change: dict, wanted: dict) -> None:
 def release_detail(request, version: str):
     release = get_object_or_404(Release, version=version)
     by_kind = {str(m._meta.verbose_name_plural): m for m in curated_models()}
-    log = release.changelog or {}
+    # Who made each change is for staff; why is for everyone.
+    log = public(release.changelog or {}, staff=request.user.is_staff)
     wanted: dict = {}  # linked rows named by changes of links: model -> ids
     sections = []
     for key, title in (("added", "Added"), ("changed", "Changed"), ("removed", "Removed")):

@@ -56,13 +56,16 @@ def test_history_lists_a_curators_change_with_the_user(client, curator):
     html = response.content.decode()
     assert_accessible(html)
     row = response.context["rows"][0]
-    assert (row["kind"], row["word"], row["history_user__username"]) == (
+    # The public history names no curator; staff see who.
+    assert (row["kind"], row["word"], row["who"]) == (
         "partnerships.partner",
         "changed",
-        curator.username,
+        "a curator",
     )
     assert row["label"] == "North Macedonia" and row["url"] == partner.get_absolute_url()
-    assert curator.username in html and "~</span> changed" in html
+    assert curator.username not in html and "~</span> changed" in html
+    client.force_login(curator)
+    assert client.get("/history/").context["rows"][0]["who"] == curator.username
     mine = client.get("/history/", {"user": curator.username}).context["rows"]
     assert [r["id"] for r in mine] == [partner.pk]
     assert client.get("/history/", {"model": "missions.mission"}).context["rows"] == []
@@ -80,9 +83,10 @@ def test_history_lists_a_curators_change_with_the_user(client, curator):
         {"before": "yesterday"},
     ],
 )
-def test_bad_history_filters_are_form_errors(client, query):
+def test_bad_history_filters_are_form_errors(client, curator, query):
+    client.force_login(curator)  # staff: the user filter is theirs
     response = client.get("/history/", query)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Check the filters" in response.content.decode()
 
 
@@ -149,7 +153,12 @@ def test_object_history_shows_field_diffs_links_user_and_reason(client, curator)
     links = versions[0]["rows"]
     assert links[0]["added"] == [str(extra)] and links[0]["removed"] == []
     assert versions[-1]["word"] == "created" and versions[-1]["first"]
-    assert "Renamed in 2019" in html and curator.username in html
+    assert "Renamed in 2019" in html and curator.username not in html and "a curator" in html
+    client.force_login(curator)
+    assert (
+        curator.username
+        in client.get(f"/history/partnerships/partner/{partner.pk}/").content.decode()
+    )
     assert "+ The Prespa agreement" in html
     assert f"/partners/{partner.iso3.lower()}/?known_at=" in html  # each version as it stood
 
@@ -445,3 +454,14 @@ def test_admin_index_and_about_link_the_checks(client, curator):
     client.logout()
     about = client.get("/about/").content.decode()
     assert 'href="/reconcile/"' in about and 'href="/quality/"' not in about
+
+
+def test_the_public_cannot_learn_who_curates_from_the_user_filter(client, curator):
+    """Anonymous visitors get the same 400 and explanation for an existing account and a
+    missing one: the filter does not tell which accounts exist."""
+    answers = []
+    for name in (curator.username, "no-such-account"):
+        response = client.get("/history/", {"user": name})
+        answers.append((response.status_code, response.context["form"].errors["user"]))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 400 and "Only curators" in answers[0][1][0]

@@ -1,0 +1,185 @@
+"""How a curator's change goes through the admin: with a reason, one version per record,
+no version when nothing changed, refused when the record changed meanwhile, errors of
+inline rows summarised at the top, deletions confirmed with a reason and undoable.
+
+:class:`ChangeAdminMixin` gives every curated model's admin these; :func:`inline_formset`
+gives the inline rows theirs (a reason when a published row changes or goes).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.utils import unquote
+from django.forms.models import BaseInlineFormSet
+from django.http import QueryDict
+from django.middleware.csrf import get_token
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
+
+from partnerships.forms import CuratedForm
+from partnerships.provenance.recording import REASON_MAX_LENGTH, recording
+
+REASON_FIELD = "change_reason"
+REASON_NEEDED = "Say why (kept in history): a reason is required to delete published facts."
+
+
+def posted_reason(request) -> str:
+    return (request.POST.get(REASON_FIELD) or "").strip()[:REASON_MAX_LENGTH]
+
+
+class CuratedInlineFormSet(BaseInlineFormSet):
+    """Inline rows of a published record: changing or deleting an existing row needs the
+    page's reason, as the record's own fields do."""
+
+    def clean(self):
+        super().clean()
+        if self.instance is None or self.instance.pk is None:
+            return
+        touched = [
+            form
+            for form in self.initial_forms
+            if form.instance.pk and (form.has_changed() or form in self.deleted_forms)
+        ]
+        if touched and not (self.data.get(REASON_FIELD) or "").strip():
+            raise forms.ValidationError(
+                "Say why you change or delete these published rows: give the reason for "
+                "the change at the bottom of the page."
+            )
+
+
+class ChangeAdminMixin:
+    """Change reason, one version per change, optimistic locking, inline error summary,
+    delete with reason and undo. For a SimpleHistoryAdmin over a TimeStampedModel."""
+
+    form = CuratedForm
+    delete_confirmation_template = "admin/curated_delete_confirmation.html"
+    delete_selected_confirmation_template = "admin/curated_delete_selected_confirmation.html"
+
+    # -- the change form ---------------------------------------------------------------
+    def get_fieldsets(self, request, obj=None):
+        own = set(CuratedForm.CHANGE_FIELDS)
+        fieldsets = [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in own]})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+        return [*fieldsets, ("The change", {"fields": list(CuratedForm.CHANGE_FIELDS)})]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method != "POST":
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        # The record, its links and its inline rows: one version each, with the reason.
+        with recording(reason=posted_reason(request), user=request.user):
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def log_change(self, request, obj, message):
+        if not message:  # nothing changed: no log entry (and no version was written)
+            self.message_user(
+                request, f"Nothing changed in {obj}: nothing was saved.", messages.INFO
+            )
+            return None
+        return super().log_change(request, obj, message)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if request.method == "POST":
+            self._summarise_inline_errors(request, context)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _summarise_inline_errors(self, request, context) -> None:
+        lines = []
+        for inline in context.get("inline_admin_formsets", []):
+            formset = inline.formset
+            kind = capfirst(formset.model._meta.verbose_name_plural)
+            lines += [(kind, "", error) for error in formset.non_form_errors()]
+            for number, form in enumerate(formset.forms, start=1):
+                if not form.errors:
+                    continue
+                row = _row_label(form.instance) if form.instance.pk else f"new row {number}"
+                for name, errors in form.errors.items():
+                    field = form.fields.get(name)
+                    label = f"{field.label}: " if field is not None and field.label else ""
+                    lines += [(kind, row, f"{label}{error}") for error in errors]
+        if lines:
+            self.message_user(
+                request,
+                format_html(
+                    "Nothing was saved: {} inline row error(s) to correct below.<ul>{}</ul>",
+                    len(lines),
+                    format_html_join(
+                        "",
+                        "<li>{} {}: {}</li>",
+                        [(k, f"({r})" if r else "", e) for k, r, e in lines],
+                    ),
+                ),
+                messages.ERROR,
+            )
+
+    # -- deleting ------------------------------------------------------------------------
+    def delete_view(self, request, object_id, extra_context=None):
+        extra_context = {**(extra_context or {}), "change_reason": posted_reason(request)}
+        if request.method != "POST" or not request.POST.get("post"):
+            return super().delete_view(request, object_id, extra_context)
+        reason = posted_reason(request)
+        if not reason:
+            # Back to the confirmation, which says why (an empty POST is not a confirmation).
+            request.POST = QueryDict()
+            extra_context["reason_error"] = REASON_NEEDED
+            return super().delete_view(request, object_id, extra_context)
+        request._deletion_reason = reason
+        with recording(reason=reason, user=request.user):
+            return super().delete_view(request, object_id, extra_context)
+
+    def response_delete(self, request, obj_display, obj_id):
+        response = super().response_delete(request, obj_display, obj_id)
+        opts = self.model._meta
+        name = f"admin:{opts.app_label}_{opts.model_name}_restore"
+        url = reverse(name, args=[unquote(str(obj_id))])
+        reason = f"undo: {getattr(request, '_deletion_reason', '')}"[:REASON_MAX_LENGTH]
+        self.message_user(
+            request,
+            format_html(
+                '<form method="post" action="{}" class="undo-form">'
+                '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+                '<input type="hidden" name="{}" value="{}">'
+                'Deleted by mistake? <button type="submit">Undo: restore {} and what was '
+                "deleted with it</button></form>",
+                url,
+                get_token(request),
+                REASON_FIELD,
+                reason,
+                obj_display,
+            ),
+            messages.INFO,
+        )
+        return response
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            _, name, description = actions["delete_selected"]
+            actions["delete_selected"] = (delete_selected_with_reason, name, description)
+        return actions
+
+
+def delete_selected_with_reason(modeladmin, request, queryset):
+    """Django's "delete selected" with a required reason, kept in every deletion's history
+    record (and in those of what the deletions cascade to)."""
+    reason = posted_reason(request)
+    error = ""
+    if request.POST.get("post") and not reason:
+        post = request.POST.copy()
+        del post["post"]
+        request.POST = post
+        error = REASON_NEEDED
+    with recording(reason=reason, user=request.user):
+        response = delete_selected(modeladmin, request, queryset)
+    if response is not None and hasattr(response, "context_data"):
+        response.context_data.update({"reason_error": error, "change_reason": reason})
+    return response
+
+
+def _row_label(instance) -> str:
+    period = getattr(instance, "period_display", "")
+    return f"{instance}, {period}" if period else str(instance)
