@@ -44,7 +44,7 @@ from django_countries import countries
 
 from frameworks.models import Framework, Participation
 from missions.models import Contribution, ContributionFigure, Mission, Role
-from partnerships.dates import Precision
+from partnerships.dates import Precision, periods_overlap
 from partnerships.models import Partner, Region, Source
 
 SOURCE_PREFIX = "synthetic-"
@@ -417,7 +417,7 @@ class Command(BaseCommand):
         usable = [i for i, span in enumerate(spans) if span]
         if n and not usable:
             raise CommandError("No synthetic mission is long enough for a contribution.")
-        seen: set[tuple[int, int, dt.date]] = set()
+        taken: dict[tuple[int, int], list[Contribution]] = {}
         contributions: list[Contribution] = []
         while len(contributions) < n:
             index = rng.choice(usable)
@@ -450,11 +450,12 @@ class Command(BaseCommand):
                     item.end = add_months(end_month, 1) - dt.timedelta(days=rng.randint(1, 28))
                     item.end = max(item.end, item.start)
                     item.end_precision = Precision.DAY
-            key = (partner.pk, mission.pk, item.start)
-            if key in seen:
-                continue
-            seen.add(key)
             item.compute_coverage()
+            # One partner's contributions to one mission never overlap (Contribution.clean).
+            periods = taken.setdefault((partner.pk, mission.pk), [])
+            if any(periods_overlap(item, other) for other in periods):
+                continue
+            periods.append(item)
             contributions.append(item)
         self.write_contributions(contributions)
         return contributions
