@@ -2,7 +2,8 @@
 
 A query naming any member of a group also searches every other member ("Kiev" finds what
 says *Kyiv*, "FYROM" finds North Macedonia), on both databases, and "Did you mean" offers
-the current name (the first of the group). Only names of our partners and of places our
+the current name (the first of the group). Accents are folded, so a name is listed once,
+with its accents ("Türkiye" serves "Turkiye" too). Only names of our partners and of places our
 records mention are listed; ``tests/partnerships/test_search_aliases.py`` checks that each
 group names something in ``data/``. Each group says where its names come from.
 
@@ -48,7 +49,7 @@ ALIASES: tuple[AliasGroup, ...] = (
         '"the former Yugoslav Republic of Macedonia" (FYROM) before.',
     ),
     AliasGroup(
-        ("Türkiye", "Turkey", "Turkiye"),
+        ("Türkiye", "Turkey"),
         "The United Nations registered the name Türkiye in June 2022 at Ankara's request; "
         "NATO uses it since. Turkey is the earlier English name.",
     ),
@@ -70,7 +71,7 @@ ALIASES: tuple[AliasGroup, ...] = (
         "Kirghizia: the Kirghiz SSR until independence in 1991.",
     ),
     AliasGroup(
-        ("Chisinau", "Chișinău", "Kishinev"),
+        ("Chișinău", "Kishinev"),
         "Capital of Moldova: Chișinău in Romanian (Chisinau without diacritics); Kishinev is "
         "the Russian-based name used until 1991.",
     ),
