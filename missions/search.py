@@ -37,7 +37,7 @@ def _period(row: dict) -> str:
         end = display_date(row["end"], row["end_precision"])
     else:
         end = "ended, date unknown" if row["end_unknown"] else "ongoing"
-    return f"{start} – {end}"
+    return start if start == end else f"{start} – {end}"  # "2015", not "2015 – 2015"
 
 
 def _contribution_title(row: dict) -> str:
