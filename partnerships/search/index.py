@@ -35,6 +35,7 @@ import zlib
 from collections.abc import Iterable
 from contextlib import contextmanager
 
+from django.apps import apps
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
@@ -250,7 +251,10 @@ def connect() -> None:
     from partnerships.models import CooperationArea
     from partnerships.search.kinds import kinds
 
-    post_migrate.connect(_on_migrate, dispatch_uid="search_index_rebuild")
+    # Once per migrate (or flush), after every app's migrations: sent for this app too.
+    post_migrate.connect(
+        _on_migrate, sender=apps.get_app_config("partnerships"), dispatch_uid="search_index_rebuild"
+    )
     for kind in kinds().values():
         _connect_kind(kind, CooperationArea)
 
