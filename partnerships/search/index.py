@@ -168,8 +168,10 @@ def _write(using: str, kind: SearchKind, pks: Iterable[int], docs: Iterable[tupl
 
 def reindex(kind: SearchKind, pks: Iterable[int], using: str = DEFAULT_DB_ALIAS) -> None:
     """Replace the entries of these rows (a row gone from the table loses its entry)."""
+    if not supported(using) or _deferred(using):
+        return  # checked first: on PostgreSQL a save costs no query here
     pks = list(pks)
-    if not pks or not supported(using) or _deferred(using):
+    if not pks:
         return
     docs = list(documents(kind, kind.model._default_manager.using(using).filter(pk__in=pks)))
     _write(using, kind, pks, docs)
