@@ -40,3 +40,7 @@ class PartnershipsConfig(AppConfig):
     def ready(self):
         # After every app migrates: permissions of all curated apps exist by the last one.
         post_migrate.connect(ensure_curators_group, dispatch_uid="ensure_curators_group")
+        # SQLite's search index follows the searched tables (partnerships.search.index).
+        from partnerships.search import index
+
+        index.connect()

@@ -21,13 +21,20 @@ CSV_CHUNK = 500
 
 
 class SearchResultSerializer(serializers.Serializer):
-    kind = serializers.CharField(help_text="partner, framework, mission, cooperation-area, ...")
+    kind = serializers.CharField(help_text="partner, framework, mission, contribution, ...")
     key = serializers.CharField(
-        help_text="Natural key: ISO alpha-3 code, slug, source key or milestone id."
+        help_text="Natural key: ISO alpha-3 code, slug, source key, milestone or contribution id."
     )
     title = serializers.CharField()
     snippet = serializers.CharField(
-        help_text="HTML: escaped text around the match, the matched words in <mark>."
+        help_text="Plain text (not HTML) around the match; empty when the row has no text."
+    )
+    highlights = serializers.ListField(
+        child=serializers.ListField(
+            child=serializers.IntegerField(min_value=0), min_length=2, max_length=2
+        ),
+        help_text="The matches in the snippet: [start, end] character offsets (end "
+        "exclusive), so snippet[start:end] is a matched word.",
     )
     rank = serializers.FloatField(help_text="Higher is better; exact codes and names first.")
     api_url = serializers.SerializerMethodField()
@@ -43,11 +50,12 @@ class SearchResultSerializer(serializers.Serializer):
 class SearchView(StrictQueryMixin, generics.GenericAPIView):
     """Search partners, frameworks, missions, milestones, cooperation areas and sources.
 
-    Type what you remember: an acronym (`PfP`, `KFOR`), a code (`GEO`), another name
-    (`Macedonia`), a theme (`piracy`) or a misspelling (`Mediteranean`). Exact codes,
-    acronyms and names come first. On PostgreSQL the query takes web-search syntax
-    (`"a phrase"`, `-word`, `or`) and is tolerant of typos; on SQLite every word must occur
-    in a field.
+    Type what you remember: an acronym (`PfP`, `KFOR`), a code (`GEO`), another or an old
+    name (`Macedonia`, `FYROM`, `Kiev`, `Turkey`), a theme (`piracy`) or a misspelling
+    (`Mediteranean`); accents are optional (`Turkiye`). Exact codes, acronyms and names come
+    first, then matches in names, then in descriptions. The query takes web-search syntax
+    (`"a phrase"`, `-word`, `or`). Snippets are plain text with the offsets of their
+    matches in `highlights`.
     """
 
     permission_classes = [permissions.AllowAny]

@@ -55,21 +55,23 @@ def tag_match(kind: SearchKind, areas: models.QuerySet) -> Exists:
 
 
 def exact_q(kind: SearchKind, query: Query, *, json_too: bool) -> Q | None:
-    """The query equals a code, an acronym or a name of the row (any case)."""
+    """The query (or one of its variants: "FYROM" is "North Macedonia") equals a code, an
+    acronym or a name of the row (any case)."""
     branches = []
     for f in kind.fields:
         if not f.exact:
             continue
         model_field = kind.model._meta.get_field(f.path)
-        if isinstance(model_field, models.JSONField):
-            if json_too:
-                # One element of a JSON list of names, equal to the query in any case.
-                element = json.dumps(
-                    query.text.lower(), ensure_ascii=connection.vendor != "postgresql"
-                )
-                branches.append(Q(**{f"{f.path}_lower__contains": element}))
-        else:
-            branches.append(Q(**{f"{f.path}__iexact": query.text}))
+        for text in query.variants:
+            if isinstance(model_field, models.JSONField):
+                if json_too:
+                    # One element of a JSON list of names, equal to the query in any case.
+                    element = json.dumps(
+                        text.lower(), ensure_ascii=connection.vendor != "postgresql"
+                    )
+                    branches.append(Q(**{f"{f.path}_lower__contains": element}))
+            else:
+                branches.append(Q(**{f"{f.path}__iexact": text}))
     return reduce(or_, branches) if branches else None
 
 

@@ -11,7 +11,15 @@ from partnerships.apps import declared
 from partnerships.search.query import QueryError, SearchField, SearchKind
 
 # The order the page groups kinds in when their ranks tie.
-SEARCH_ORDER = ("partner", "framework", "mission", "cooperation-area", "milestone", "source")
+SEARCH_ORDER = (
+    "partner",
+    "framework",
+    "mission",
+    "cooperation-area",
+    "contribution",
+    "milestone",
+    "source",
+)
 
 
 @cache

@@ -7,25 +7,20 @@ from functools import reduce
 from operator import add, or_
 
 from django.contrib.postgres.search import (
-    SearchHeadline,
     SearchQuery,
     SearchRank,
     SearchVector,
     TrigramWordSimilarity,
 )
 from django.db import models
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, Q, Value, When
 from django.db.models.functions import Cast, Greatest
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 
 from partnerships.models import CooperationArea
 from partnerships.search.conditions import exact_q, json_lowers, region_values, tag_match
 from partnerships.search.query import (
     CONFIG,
     EXACT_BONUS,
-    MARK_START,
-    MARK_STOP,
     MAX_HITS_PER_KIND,
     REGION_BONUS,
     TAG_BONUS,
@@ -146,50 +141,25 @@ def pg_ranked(kind: SearchKind, query: Query) -> list[Hit]:
     return [Hit(kind, pk, rank) for pk, rank in rows]
 
 
-def pg_headline(kind: SearchKind, query: Query):
-    if not kind.snippet:
-        return Value("")
-    parts = [F(kind.snippet[0])]
-    for path in kind.snippet[1:]:
-        parts += [Value(" — "), F(path)]
-    text = (
-        parts[0]
-        if len(parts) == 1
-        else models.functions.Concat(*parts, output_field=models.TextField())
-    )
-    return SearchHeadline(
-        text,
-        query.tsquery(),
-        config=CONFIG,
-        start_sel=MARK_START,
-        stop_sel=MARK_STOP,
-        max_fragments=2,
-        min_words=12,
-        max_words=30,
-        fragment_delimiter=" … ",
-    )
-
-
-def marked(headline: str) -> SafeString:
-    """ts_headline's text, HTML-escaped, with its markers turned into <mark>."""
-    html = escape(headline).replace(MARK_START, "<mark>").replace(MARK_STOP, "</mark>")
-    return mark_safe(html)  # noqa: S308 - escaped above; only our own tags are added
-
-
-def pg_suggest(query: Query, fields, limit: int) -> list[str]:
-    """One query: a UNION of the names similar to the query (trigram word similarity)."""
-    parts = [
-        kind.model.objects.filter(**{f"{path}__trigram_word_similar": query.text})
-        .annotate(
-            suggestion=Cast(path, models.TextField()),
-            similarity=TrigramWordSimilarity(Value(query.text), path),
+def pg_vocabulary(query: Query, fields, limit: int = 50) -> list[str]:
+    """One query: the names with a word like one of the query's words (trigram word
+    similarity, served by the trigram indexes), most similar first; "Did you mean" reads
+    them (:mod:`partnerships.search.spelling`)."""
+    terms = [t for t in query.terms if len(t) >= TRIGRAM_MIN_LENGTH]
+    if not terms or not fields:
+        return []
+    parts = []
+    for kind, path in fields:
+        similar = reduce(or_, [Q(**{f"{path}__trigram_word_similar": t}) for t in terms])
+        scores = [TrigramWordSimilarity(Value(t), path) for t in terms]
+        parts.append(
+            kind.model.objects.filter(similar)
+            .annotate(
+                suggestion=Cast(path, models.TextField()),
+                similarity=scores[0] if len(scores) == 1 else Greatest(*scores),
+            )
+            .order_by()
+            .values_list("suggestion", "similarity")
         )
-        .order_by()
-        .values_list("suggestion", "similarity")
-        for kind, path in fields
-    ]
     union = parts[0].union(*parts[1:], all=True).order_by("-similarity", "suggestion")
-    seen = dict.fromkeys(
-        name for name, _ in union[: limit * 3] if name.lower() != query.text.lower()
-    )
-    return list(seen)[:limit]
+    return list(dict.fromkeys(name for name, _ in union[:limit]))

@@ -11,7 +11,9 @@ from django.contrib.postgres.search import (
     SearchQuery,
 )
 from django.db import models
-from django.utils.safestring import SafeString
+
+from partnerships.search import aliases
+from partnerships.search.text import WORD, fold, parts
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 12
@@ -31,10 +33,6 @@ TAG_BONUS = 0.5
 REGION_BONUS = 0.2
 # Trigram matching is noise for very short queries ("PfP"): they match exactly or by prefix.
 TRIGRAM_MIN_LENGTH = 4
-
-# ts_headline marks matches with these; the text is HTML-escaped, then they become <mark>.
-MARK_START, MARK_STOP = "\ue000", "\ue001"
-SNIPPET_CHARS = 240
 
 
 class QueryError(ValueError):
@@ -100,17 +98,29 @@ class SearchKind:
 
 # -- the query ------------------------------------------------------------------------------
 
-WORD = re.compile(r"\w+")
 OPERATOR = re.compile(r'"|(?:^|\s)-\w|\s(?:or|OR)\s')
 
 
 @dataclass(frozen=True)
 class Query:
-    """A cleaned query: its text, its words, and whether it uses websearch operators."""
+    """A cleaned query: its text, its (folded) words, whether it uses websearch operators,
+    and its variants: the text as typed, then with the other names of the places and
+    partners it names (:mod:`partnerships.search.aliases`)."""
 
     text: str
     terms: tuple[str, ...]
     operators: bool
+    variants: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        if not self.variants:
+            object.__setattr__(self, "variants", (self.text,))
+
+    @property
+    def highlight_terms(self) -> tuple[str, ...]:
+        """The folded words to mark in a snippet: the query's and its variants'."""
+        words = [w for v in self.variants for w in WORD.findall(fold(v))]
+        return tuple(dict.fromkeys([*self.terms, *words]))
 
     @property
     def prefix_tsquery(self) -> str:
@@ -121,6 +131,8 @@ class Query:
         query = SearchQuery(self.text, search_type="websearch", config=CONFIG)
         if self.terms and not self.operators:
             query = query | SearchQuery(self.prefix_tsquery, search_type="raw", config=CONFIG)
+        for variant in self.variants[1:]:
+            query = query | SearchQuery(variant, search_type="plain", config=CONFIG)
         return query
 
 
@@ -133,8 +145,14 @@ def parse_query(raw: str | None) -> Query:
         raise QueryError(
             f"Ensure the query has no more than {MAX_QUERY_LENGTH} characters (it has {len(text)})."
         )
-    terms = tuple(dict.fromkeys(t.lower() for t in WORD.findall(text)))[:MAX_TERMS]
-    return Query(text=text, terms=terms, operators=bool(OPERATOR.search(text)))
+    terms = tuple(dict.fromkeys(WORD.findall(fold(text))))[:MAX_TERMS]
+    operators = bool(OPERATOR.search(text))
+    return Query(
+        text=text,
+        terms=terms,
+        operators=operators,
+        variants=(text,) if operators else aliases.variants(text),
+    )
 
 
 # -- results --------------------------------------------------------------------------------
@@ -146,10 +164,16 @@ class Result:
     label: str
     key: str
     title: str
-    snippet: SafeString
+    snippet: str
+    highlights: tuple[tuple[int, int], ...]
     rank: float
     page_url: str
     api_url: str
+
+    @property
+    def snippet_parts(self) -> list[tuple[str, bool]]:
+        """The snippet cut at its highlights, for the page to escape and mark."""
+        return parts(self.snippet, self.highlights)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ class SearchForm(forms.Form):
         required=False,
         label="Search for",
         widget=forms.TextInput(attrs={"type": "search"}),
-        help_text='A name, acronym, code or theme; "a phrase", -word and or work too.',
+        help_text="A name (old names too), acronym, code or theme; "
+        '"a phrase", -word and or work too.',
     )
     kind = forms.ChoiceField(required=False, label="Kind")
 
@@ -43,8 +44,9 @@ SEARCH_PAGE_SIZE = 20
 def search(request):
     """Ranked results grouped by kind (the best of each), or one kind page by page.
 
-    One ranking query per kind searched, then one query per kind shown (the engine's
-    hydration); "Did you mean" costs its own query only when nothing was found.
+    The engine's ranking queries (per kind on PostgreSQL, two in all on SQLite, names
+    for "Did you mean" included), then one query per kind shown (its hydration). "Did you
+    mean" is offered whenever a better-known spelling exists, found or not.
     """
     form = SearchForm(request.GET or None)
     query = kind = None
@@ -60,8 +62,7 @@ def search(request):
             groups = results.groups(SEARCH_PER_KIND)
             for group in groups:
                 group.more = group.total > len(group.results)
-        if not total:
-            suggestions = engine.suggest(query)
+        suggestions = results.suggestions
     kind_label = dict(engine.kind_choices()).get(kind, "") if kind else ""
     return render(
         request,

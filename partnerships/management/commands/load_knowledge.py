@@ -11,6 +11,7 @@ from partnerships import kinds
 from partnerships.knowledge import Context, LoadError, files_of, read_rows
 from partnerships.models import Partner
 from partnerships.provenance.releases import release_from_manifests
+from partnerships.search import index as search_index
 
 OUTCOMES = ("created", "updated", "unchanged")
 
@@ -18,7 +19,8 @@ OUTCOMES = ("created", "updated", "unchanged")
 def load_knowledge(root: Path) -> Context:
     """Load every knowledge file under ``root`` in one transaction; LoadError aborts it."""
     ctx = Context()
-    with transaction.atomic():
+    # The search index (SQLite) is rebuilt once at the end rather than row by row.
+    with transaction.atomic(), search_index.deferred():
         # The kinds in load order (partnerships.kinds): a kind refers only to earlier ones.
         for kind in kinds.loaded():
             rows = [row for path in files_of(root, kind.key) for row in read_rows(path, root)]
