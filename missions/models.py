@@ -177,7 +177,10 @@ class Contribution(Period):
         proves it active on that date (at the figure's own precision). A loader that saves
         the contribution before its figures names them in ``pending_evidence``."""
         found = list(getattr(self, "pending_evidence", ()))
-        if self.pk is not None:
+        known = getattr(self, "known_evidence", None)  # loaded for many at once (bulk import)
+        if known is not None:
+            found += known
+        elif self.pk is not None:
             found += self.figures.values_list("as_of", "as_of_precision")
         return found
 

@@ -1,6 +1,5 @@
 """Curators' admin for the core facts."""
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -10,11 +9,11 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
 
+from partnerships.admin_csv import CSVImportMixin  # noqa: F401 (the apps' admins import it here)
 from partnerships.apps import declared
 from partnerships.dates import PERIOD_RULE
 from partnerships.forms import PreciseDatesForm, precise_date_fields
 from partnerships.models import CooperationArea, Milestone, Partner, Source
-from partnerships.provenance.bulk_import import run_import
 
 COVERAGE_FIELDSET = (
     "Coverage, by the best source",
@@ -150,70 +149,6 @@ class CuratedAdmin(SimpleHistoryAdmin):
         # The form reads a date's precision from the text typed in the date field.
         hidden = {f"{name}_precision" for name in precise_date_fields(self.model)}
         return [f for f in super().get_fields(request, obj) if f not in hidden]
-
-
-class CSVImportForm(forms.Form):
-    file = forms.FileField(required=False, help_text="A UTF-8 CSV file.")
-    csv_text = forms.CharField(required=False, widget=forms.HiddenInput)
-    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
-
-    def clean(self):
-        data = super().clean()
-        upload = data.get("file")
-        if upload:
-            try:
-                data["csv_text"] = upload.read().decode("utf-8-sig")
-            except UnicodeDecodeError:
-                raise forms.ValidationError("The file is not UTF-8 text.") from None
-            data["confirm"] = False
-        if not data.get("csv_text"):
-            raise forms.ValidationError("Choose a CSV file.")
-        return data
-
-
-class CSVImportMixin:
-    """An "Import CSV" page on the change list: preview row by row, then confirm."""
-
-    import_kind = ""
-
-    def get_urls(self):
-        opts = self.model._meta
-        name = f"{opts.app_label}_{opts.model_name}_import_csv"
-        view = self.admin_site.admin_view(self.import_csv_view)
-        return [path("import-csv/", view, name=name), *super().get_urls()]
-
-    def import_csv_view(self, request):
-        if not (self.has_add_permission(request) and self.has_change_permission(request)):
-            raise PermissionDenied
-        form = CSVImportForm(request.POST or None, request.FILES or None)
-        result, text = None, ""
-        if request.method == "POST" and form.is_valid():
-            text = form.cleaned_data["csv_text"]
-            result = run_import(
-                self.import_kind, text, commit=form.cleaned_data["confirm"], request=request
-            )
-            if result.committed:
-                self.message_user(
-                    request,
-                    f"Imported {result.count('create')} new and {result.count('update')} "
-                    f"updated {self.model._meta.verbose_name_plural}.",
-                    messages.SUCCESS,
-                )
-                opts = self.model._meta
-                return redirect(f"admin:{opts.app_label}_{opts.model_name}_changelist")
-            result.count_create = result.count("create")
-            result.count_update = result.count("update")
-            result.count_unchanged = result.count("unchanged")
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": f"Import {self.model._meta.verbose_name_plural} from CSV",
-            "form": form,
-            "result": result,
-            "csv_text": text,
-            "kind": self.import_kind,
-        }
-        return TemplateResponse(request, "admin/csv_import.html", context)
 
 
 class CuratedInline(admin.TabularInline):
