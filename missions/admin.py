@@ -28,7 +28,7 @@ class FigureInline(CuratedInline):
     model = ContributionFigure
     extra = 1
     show_change_link = False
-    fields = ("as_of", "personnel", "measure", "estimate", "source", "notes")
+    fields = ("as_of", "personnel", "measure", "estimate", "source", "rank", "rank_reason", "notes")
     autocomplete_fields = ("source",)
 
 
@@ -102,8 +102,16 @@ class ContributionAdmin(CSVImportMixin, CuratedAdmin):
 @admin.register(ContributionFigure)
 class ContributionFigureAdmin(CSVImportMixin, CuratedAdmin):
     import_kind = "figures"
-    list_display = ("contribution", "as_of_display", "personnel", "measure", "estimate", "source")
-    list_filter = ("measure", "estimate", "contribution__mission")
+    list_display = (
+        "contribution",
+        "as_of_display",
+        "personnel",
+        "measure",
+        "estimate",
+        "rank",
+        "source",
+    )
+    list_filter = ("rank", "measure", "estimate", "contribution__mission")
     list_select_related = ("contribution__partner", "contribution__mission", "source")
     search_fields = (
         "contribution__partner__name",
