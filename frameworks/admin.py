@@ -18,6 +18,7 @@ class ParticipationInline(CuratedInline):
     model = Participation
     fields = ("framework", "start", "end", "end_unknown", "status", "sources")
     autocomplete_fields = ("framework", "sources")
+    inline_select_related = ("framework",)
 
 
 # Shown on a partner's admin page (see PartnerAdmin.get_inlines).

@@ -18,6 +18,7 @@ class ContributionInline(CuratedInline):
     model = Contribution
     fields = ("mission", "start", "end", "end_unknown", "roles", "sources")
     autocomplete_fields = ("mission", "roles", "sources")
+    inline_select_related = ("mission",)
 
 
 # Shown on a partner's admin page (see PartnerAdmin.get_inlines).

@@ -1,5 +1,7 @@
 """Curators' admin for the core facts."""
 
+from types import MethodType
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -10,6 +12,11 @@ from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
 
 from partnerships.admin_csv import CSVImportMixin  # noqa: F401 (the apps' admins import it here)
+from partnerships.admin_inlines import (
+    BoundedInline,
+    LabelledAutocompleteAdmin,
+    labelled_autocomplete_view,
+)
 from partnerships.apps import declared
 from partnerships.dates import PERIOD_RULE
 from partnerships.forms import PreciseDatesForm, precise_date_fields
@@ -54,7 +61,11 @@ def end_display(obj):
     return obj.end_display
 
 
-class CuratedAdmin(SimpleHistoryAdmin):
+# Autocomplete answers label facts with their dates and sources with publisher, date, tier.
+admin.site.autocomplete_view = MethodType(labelled_autocomplete_view, admin.site)
+
+
+class CuratedAdmin(LabelledAutocompleteAdmin, SimpleHistoryAdmin):
     """Every curated model: history view, 50 rows a page, timestamps read-only, dates
     typed with their precision ("1995", "1995-11", "1995-11-28"), and a list of deleted
     objects a curator can restore from history."""
@@ -151,7 +162,7 @@ class CuratedAdmin(SimpleHistoryAdmin):
         return [f for f in super().get_fields(request, obj) if f not in hidden]
 
 
-class CuratedInline(admin.TabularInline):
+class CuratedInline(BoundedInline):
     form = PreciseDatesForm
     extra = 0
     show_change_link = True
