@@ -47,7 +47,7 @@ def partner_with(contributions: int):
     partner = PartnerFactory()
     sources = [SourceFactory() for _ in range(3)]
     with without_history():
-        for n in range(contributions):
+        for _ in range(contributions):
             mission = MissionFactory(start=dt.date(1990, 1, 1), start_precision=Precision.YEAR)
             ContributionFactory(partner=partner, mission=mission, sources=sources)
         for _ in range(3):
@@ -63,9 +63,7 @@ def test_queries_do_not_grow_with_the_contributions(client, curator):
     change_page(client, small)  # the first request after login also updates the session
     few, _, _ = change_page(client, small)
     many, seconds, page = change_page(client, partner_with(150))
-    print(
-        f"\npartner change page: 5 contributions {few} queries; 150: {many} queries, {seconds:.2f} s"
-    )
+    print(f"\npartner change page, 5 contributions: {few} queries; 150: {many}, {seconds:.2f} s")
     assert many == few
     assert many <= MAX_QUERIES
 
