@@ -12,6 +12,7 @@ from partnerships.admin import (
     end_display,
     start_display,
 )
+from partnerships.admin_columns import date_column, year_filter
 
 
 class ContributionInline(CuratedInline):
@@ -36,7 +37,7 @@ class FigureInline(CuratedInline):
 @admin.register(Mission)
 class MissionAdmin(CuratedAdmin):
     list_display = ("name", "acronym", "kind", "region", start_display, end_display)
-    list_filter = ("kind", "region", "cooperation_areas")
+    list_filter = (year_filter("start", "start year"), "kind", "region", "cooperation_areas")
     search_fields = (
         "name",
         "acronym",
@@ -53,7 +54,6 @@ class MissionAdmin(CuratedAdmin):
         "coverage_nations_source",
         "coverage_partners_source",
     )
-    date_hierarchy = "start"
     fieldsets = (
         (None, {"fields": ("name", "acronym", "slug", "kind", "region", "hosts")}),
         PERIOD_FIELDSET,
@@ -105,19 +105,26 @@ class ContributionFigureAdmin(CSVImportMixin, CuratedAdmin):
     import_kind = "figures"
     list_display = (
         "contribution",
-        "as_of_display",
+        date_column("as_of", "As of"),
         "personnel",
         "measure",
         "estimate",
         "rank",
         "source",
     )
-    list_filter = ("rank", "measure", "estimate", "contribution__mission")
+    list_filter = (
+        year_filter("as_of", "year"),
+        "rank",
+        "measure",
+        "estimate",
+        "contribution__mission",
+    )
     list_select_related = ("contribution__partner", "contribution__mission", "source")
     search_fields = (
         "contribution__partner__name",
         "contribution__mission__acronym",
         "source__title",
+        "notes",
+        "rank_reason",
     )
     autocomplete_fields = ("contribution", "source")
-    date_hierarchy = "as_of"

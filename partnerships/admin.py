@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
 
+from partnerships.admin_columns import date_column, year_filter
 from partnerships.admin_csv import CSVImportMixin  # noqa: F401 (the apps' admins import it here)
 from partnerships.admin_inlines import (
     BoundedInline,
@@ -49,6 +50,11 @@ PERIOD_FIELDSET = (
         "description": f"A period covers {PERIOD_RULE} Leave the end empty while it is ongoing.",
     },
 )
+
+
+published_column = date_column("published", "Published")
+accession_column = date_column("nato_accession", "NATO accession")
+milestone_date_column = date_column("date", "Date")
 
 
 @admin.display(description="start", ordering="covers_from")
@@ -170,7 +176,7 @@ class CuratedInline(BoundedInline):
 
 @admin.register(Source)
 class SourceAdmin(CuratedAdmin):
-    list_display = ("key", "title", "publisher", "kind", "tier", "published_display", "url")
+    list_display = ("key", "title", "publisher", "kind", "tier", published_column, "url")
     list_filter = ("tier", "kind", "publisher")
     search_fields = ("key", "title", "publisher", "url")
     fieldsets = (
@@ -213,7 +219,7 @@ class PartnerForm(PreciseDatesForm):
 @admin.register(Partner)
 class PartnerAdmin(CuratedAdmin):
     form = PartnerForm
-    list_display = ("iso3", "name", "region", "nato_accession_display", "wikidata_qid")
+    list_display = ("iso3", "name", "region", accession_column, "wikidata_qid")
     list_filter = ("region", ("nato_accession", admin.EmptyFieldListFilter))
     search_fields = ("iso3", "country", "name", "other_names", "profile")
     autocomplete_fields = ("sources", "accession_sources")
@@ -232,9 +238,8 @@ class PartnerAdmin(CuratedAdmin):
 
 @admin.register(Milestone)
 class MilestoneAdmin(CuratedAdmin):
-    list_display = ("date_display", "partner", "kind", "title")
-    list_filter = ("kind", "partner__region", "date_precision")
+    list_display = (milestone_date_column, "partner", "kind", "title")
+    list_filter = (year_filter("date", "year"), "kind", "partner__region", "date_precision")
     list_select_related = ("partner",)
     search_fields = ("title", "description", "partner__name", "partner__iso3")
     autocomplete_fields = ("partner", "sources")
-    date_hierarchy = "date"
