@@ -49,12 +49,14 @@ def _label(record, model) -> str:
         return f"{model._meta.verbose_name} #{record.id}"
 
 
-def changes_since(since: dt.datetime | None, until: dt.datetime) -> dict:
+def changes_since(since: dt.datetime | None, until: dt.datetime, with_users: bool = False) -> dict:
     """What history records between ``since`` (exclusive) and ``until`` (inclusive) did.
 
     For each object touched: added (did not exist before, exists after), removed (existed,
-    deleted), or changed (with each field's value before and after). An object added and
-    removed within the window is left out: the release never saw it.
+    deleted), or changed (with each field's value before and after), with the reasons the
+    curators gave (``reasons``) and, with ``with_users`` (the curators' preview, not the
+    published changelog, which names no account), who made the changes (``by``). An object
+    added and removed within the window is left out: the release never saw it.
     """
     log: dict = {
         "added": defaultdict(list),
@@ -67,8 +69,16 @@ def changes_since(since: dt.datetime | None, until: dt.datetime) -> dict:
         if since is not None:
             window = window.filter(history_date__gt=since)
         latest = {}
-        for record in window.order_by("history_date", "history_id"):
+        why: dict = defaultdict(list)
+        who: dict = defaultdict(list)
+        for record in window.select_related("history_user").order_by("history_date", "history_id"):
             latest[record.id] = record
+            reason = (record.history_change_reason or "").strip()
+            if reason and reason not in why[record.id]:
+                why[record.id].append(reason)
+            user = record.history_user.get_username() if record.history_user else ""
+            if user and user not in who[record.id]:
+                who[record.id].append(user)
         if not latest:
             continue
         before = {}
@@ -82,7 +92,9 @@ def changes_since(since: dt.datetime | None, until: dt.datetime) -> dict:
             existed = previous is not None and previous.history_type != "-"
             exists = after.history_type != "-"
             label = _label(after if exists else previous, model) if (exists or existed) else ""
-            entry = {"id": object_id, "label": label}
+            entry = {"id": object_id, "label": label, "reasons": why[object_id]}
+            if with_users:
+                entry["by"] = who[object_id]
             if exists and not existed:
                 log["added"][kind].append(entry)
             elif existed and not exists:
