@@ -33,6 +33,7 @@ from partnerships.provenance.locking import is_stale
 
 MAX_ROWS = 20000
 BATCH = 1000
+UPDATE_BATCH = 100
 REASON_REQUIRED = "Give a reason: this file changes existing records."
 
 # The columns a file must have, and those naming the record (its natural key).
@@ -496,10 +497,16 @@ class _Importer:
     def write(self, planned: list[_Planned], reason: str, user) -> None:
         now = timezone.now()
         creates, updates, links = [], [], []
+        columns = [f for f in self.model._meta.concrete_fields if f.name not in ("id", "created")]
+        changed: set[str] = {"updated"}
         for item in planned:
             if item.row.action not in ("create", "update"):
                 continue
+            if item.instance is not None:
+                before = {f.attname: getattr(item.instance, f.attname) for f in columns}
             obj = self._build(item.instance, item.attrs)
+            if item.instance is not None:
+                changed |= {f.name for f in columns if getattr(obj, f.attname) != before[f.attname]}
             obj._change_reason = reason
             if item.row.action == "create":
                 creates.append(obj)
@@ -516,10 +523,12 @@ class _Importer:
         if creates:
             bulk_create_with_history(creates, self.model, **history)
         if updates:
-            names = [
-                f.name for f in self.model._meta.concrete_fields if f.name not in ("id", "created")
-            ]
-            bulk_update_with_history(updates, self.model, names, **history)
+            # Only the columns some row changes, in small batches: an UPDATE of many rows is
+            # a CASE per column whose cost grows with the batch's rows squared.
+            names = [f.name for f in columns if f.name in changed]
+            bulk_update_with_history(
+                updates, self.model, names, **{**history, "batch_size": UPDATE_BATCH}
+            )
         self._write_links(links)
         _copy_link_history(self.model, [obj for obj, _ in links], now)
         if self.kind == "figures":
@@ -579,7 +588,7 @@ def refresh_contribution_spans(ids, reason: str, user, now) -> None:
             default_user=user,
             default_change_reason=reason,
             default_date=now,
-            batch_size=BATCH,
+            batch_size=UPDATE_BATCH,
         )
         _copy_link_history(model, changed, now)
 
