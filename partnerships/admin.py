@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
 
-from partnerships import admin_releases  # noqa: F401 (registers the releases admin)
+from partnerships import admin_releases, admin_review  # noqa: F401 (register their admins)
 from partnerships.admin_columns import date_column, year_filter
 from partnerships.admin_csv import CSVImportMixin  # noqa: F401 (the apps' admins import it here)
 from partnerships.admin_inlines import (

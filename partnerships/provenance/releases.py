@@ -25,7 +25,11 @@ def curated_models():
     """The curated models that keep history (django-simple-history)."""
     for label in CURATED_APPS:
         for model in apps.get_app_config(label).get_models():
-            if hasattr(model, "history") and not model.__name__.startswith("Historical"):
+            if (
+                hasattr(model, "history")
+                and not model.__name__.startswith("Historical")
+                and getattr(model, "curated", True)  # not the curators' own bookkeeping
+            ):
                 yield model
 
 
