@@ -371,6 +371,7 @@ class _Planned:
     row: RowResult
     instance: object
     attrs: dict
+    built: object = None  # a new record, built once for its label and its insert
 
 
 class _Importer:
@@ -435,7 +436,8 @@ class _Importer:
             item.instance, item.attrs = instance, attrs
             if instance is None:
                 result.action = "create"
-                result.label = _dated_label(self._build(None, attrs))
+                item.built = self._build(None, attrs)
+                result.label = _dated_label(item.built)
                 continue
             result.changes = compare(self.model, instance, attrs)
             version = (row.get("version") or "").strip()
@@ -446,22 +448,24 @@ class _Importer:
         return planned
 
     def _target_key(self, instance, attrs) -> tuple:
-        probe = self.model()
-        for name in ("partner", "framework", "mission", "contribution", "source"):
+        """The natural key the row gives its record (its new values over the current)."""
+
+        def value(name):
             if name in attrs:
-                setattr(probe, f"{name}_id", attrs[name].pk)
-            elif instance is not None and hasattr(instance, f"{name}_id"):
-                setattr(probe, f"{name}_id", getattr(instance, f"{name}_id"))
-        for name in ("start", "as_of"):
-            if hasattr(probe, name):
-                value = attrs.get(name, getattr(instance, name, None))
-                precision = attrs.get(f"{name}_precision") or getattr(
-                    instance, f"{name}_precision", ""
-                )
-                setattr(probe, name, first_day(value, precision) if value else None)
-        if hasattr(probe, "measure"):
-            probe.measure = attrs.get("measure", getattr(instance, "measure", probe.measure))
-        return _natural_key(self.kind, probe)
+                return attrs[name].pk if hasattr(attrs[name], "pk") else attrs[name]
+            return getattr(instance, f"{name}_id", None) if instance is not None else None
+
+        def day(name):
+            found = attrs[name] if name in attrs else getattr(instance, name, None)
+            precision = attrs.get(f"{name}_precision") or getattr(instance, f"{name}_precision", "")
+            return first_day(found, precision) if found else None
+
+        if self.kind == "participations":
+            return (value("partner"), value("framework"), day("start"))
+        if self.kind == "contributions":
+            return (value("partner"), value("mission"), day("start"))
+        measure = attrs.get("measure", getattr(instance, "measure", None))
+        return (value("contribution"), day("as_of"), measure, value("source"))
 
     def _unique_message(self, holder) -> str:
         for constraint in self.model._meta.constraints:
@@ -504,7 +508,7 @@ class _Importer:
                 continue
             if item.instance is not None:
                 before = {f.attname: getattr(item.instance, f.attname) for f in columns}
-            obj = self._build(item.instance, item.attrs)
+            obj = item.built or self._build(item.instance, item.attrs)
             if item.instance is not None:
                 changed |= {f.name for f in columns if getattr(obj, f.attname) != before[f.attname]}
             obj._change_reason = reason
