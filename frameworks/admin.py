@@ -12,12 +12,14 @@ from partnerships.admin import (
     end_display,
     start_display,
 )
+from partnerships.admin_columns import year_filter
 
 
 class ParticipationInline(CuratedInline):
     model = Participation
     fields = ("framework", "start", "end", "end_unknown", "status", "sources")
     autocomplete_fields = ("framework", "sources")
+    inline_select_related = ("framework",)
 
 
 # Shown on a partner's admin page (see PartnerAdmin.get_inlines).
@@ -79,11 +81,16 @@ class FrameworkAdmin(CuratedAdmin):
 class ParticipationAdmin(CSVImportMixin, CuratedAdmin):
     import_kind = "participations"
     list_display = ("partner", "framework", start_display, end_display, "status")
-    list_filter = ("framework", "status", "partner__region", "start_precision")
+    list_filter = (
+        year_filter("start", "start year"),
+        "framework",
+        "status",
+        "partner__region",
+        "start_precision",
+    )
     list_select_related = ("partner", "framework")
     search_fields = ("partner__name", "partner__iso3", "framework__name", "framework__acronym")
     autocomplete_fields = ("partner", "framework", "sources")
-    date_hierarchy = "start"
     fieldsets = (
         (None, {"fields": ("partner", "framework", "status")}),
         PERIOD_FIELDSET,

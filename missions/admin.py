@@ -12,12 +12,14 @@ from partnerships.admin import (
     end_display,
     start_display,
 )
+from partnerships.admin_columns import date_column, year_filter
 
 
 class ContributionInline(CuratedInline):
     model = Contribution
     fields = ("mission", "start", "end", "end_unknown", "roles", "sources")
     autocomplete_fields = ("mission", "roles", "sources")
+    inline_select_related = ("mission",)
 
 
 # Shown on a partner's admin page (see PartnerAdmin.get_inlines).
@@ -28,14 +30,14 @@ class FigureInline(CuratedInline):
     model = ContributionFigure
     extra = 1
     show_change_link = False
-    fields = ("as_of", "personnel", "measure", "estimate", "source", "notes")
+    fields = ("as_of", "personnel", "measure", "estimate", "source", "rank", "rank_reason", "notes")
     autocomplete_fields = ("source",)
 
 
 @admin.register(Mission)
 class MissionAdmin(CuratedAdmin):
     list_display = ("name", "acronym", "kind", "region", start_display, end_display)
-    list_filter = ("kind", "region", "cooperation_areas")
+    list_filter = (year_filter("start", "start year"), "kind", "region", "cooperation_areas")
     search_fields = (
         "name",
         "acronym",
@@ -52,7 +54,6 @@ class MissionAdmin(CuratedAdmin):
         "coverage_nations_source",
         "coverage_partners_source",
     )
-    date_hierarchy = "start"
     fieldsets = (
         (None, {"fields": ("name", "acronym", "slug", "kind", "region", "hosts")}),
         PERIOD_FIELDSET,
@@ -102,13 +103,28 @@ class ContributionAdmin(CSVImportMixin, CuratedAdmin):
 @admin.register(ContributionFigure)
 class ContributionFigureAdmin(CSVImportMixin, CuratedAdmin):
     import_kind = "figures"
-    list_display = ("contribution", "as_of_display", "personnel", "measure", "estimate", "source")
-    list_filter = ("measure", "estimate", "contribution__mission")
+    list_display = (
+        "contribution",
+        date_column("as_of", "As of"),
+        "personnel",
+        "measure",
+        "estimate",
+        "rank",
+        "source",
+    )
+    list_filter = (
+        year_filter("as_of", "year"),
+        "rank",
+        "measure",
+        "estimate",
+        "contribution__mission",
+    )
     list_select_related = ("contribution__partner", "contribution__mission", "source")
     search_fields = (
         "contribution__partner__name",
         "contribution__mission__acronym",
         "source__title",
+        "notes",
+        "rank_reason",
     )
     autocomplete_fields = ("contribution", "source")
-    date_hierarchy = "as_of"

@@ -133,6 +133,8 @@ class FigureSerializer(CleanModelSerializer):
             "source",
             "source_detail",
             "notes",
+            "rank",
+            "rank_reason",
             "api_url",
         )
 
@@ -143,7 +145,16 @@ class FigureInlineSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ContributionFigure
-        fields = ("id", "as_of", "as_of_precision", "personnel", "measure", "estimate", "source")
+        fields = (
+            "id",
+            "as_of",
+            "as_of_precision",
+            "personnel",
+            "measure",
+            "estimate",
+            "rank",
+            "source",
+        )
 
 
 class ContributionSerializer(PeriodSerializerMixin, CleanModelSerializer):

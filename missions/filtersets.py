@@ -116,7 +116,12 @@ class ContributionFilterSet(PeriodFilterSet):
 
 
 class FigureFilterSet(BaseFilterSet):
-    search_fields = ("contribution__partner__name", "contribution__mission__name", "notes")
+    search_fields = (
+        "contribution__partner__name",
+        "contribution__mission__name",
+        "notes",
+        "rank_reason",
+    )
 
     partner = partner_filter("contribution__partner__iso3")
     mission = CodeFilter(
@@ -130,6 +135,10 @@ class FigureFilterSet(BaseFilterSet):
     as_of_before = filters.DateFilter(field_name="as_of", lookup_expr="lte")
     estimate = filters.BooleanFilter()
     measure = filters.MultipleChoiceFilter(choices=ContributionFigure.Measure.choices)
+    rank = filters.MultipleChoiceFilter(
+        choices=ContributionFigure._meta.get_field("rank").choices,
+        help_text="preferred, normal or deprecated; repeatable (any of).",
+    )
     personnel_min = filters.NumberFilter(field_name="personnel", lookup_expr="gte", min_value=0)
     personnel_max = filters.NumberFilter(field_name="personnel", lookup_expr="lte", min_value=0)
     source = filters.NumberFilter(field_name="source_id")
@@ -143,4 +152,4 @@ class FigureFilterSet(BaseFilterSet):
 
     class Meta:
         model = ContributionFigure
-        fields = ["estimate", "measure"]
+        fields = ["estimate", "measure", "rank"]

@@ -11,8 +11,10 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
+    ExpressionWrapper,
     F,
     Max,
     Min,
@@ -24,7 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Mod, RowNumber
 from django.urls import reverse
 
-from missions.models import Contribution, ContributionFigure
+from missions.models import Contribution, ContributionFigure, counted, counted_q
 from partnerships import charts
 from partnerships.models import Source
 from partnerships.views.common import Citations
@@ -131,12 +133,20 @@ class ContributionGroup:
 
     @property
     def latest(self):
-        return self.series[-1] if self.series else None
+        """The latest figure that counts (by its date; a preferred one over others of that
+        date, never a deprecated one)."""
+        return max(self._counted, key=_figure_order, default=None)
 
     @property
     def largest(self):
-        """The largest figure recorded (the sources' largest, not a known peak)."""
-        return max(self.series, key=lambda f: (f.personnel, f.as_of, f.pk), default=None)
+        """The largest figure recorded that counts (the sources' largest, not a known peak)."""
+        return max(self._counted, key=lambda f: (f.personnel, f.as_of, f.pk), default=None)
+
+    @property
+    def _counted(self) -> list:
+        if self.series and hasattr(self.series[0], "counts"):  # annotated by the database
+            return [f for f in self.series if f.counts]
+        return counted(self.series)
 
     @property
     def sampled(self) -> bool:
@@ -295,17 +305,31 @@ def contribution_groups(
         .select_related("source")
         .annotate(
             group=group_of,
+            counts=ExpressionWrapper(counted_q(), output_field=BooleanField()),
+        )
+        .annotate(
             n=Window(RowNumber(), partition_by=group_of, order_by=[F("as_of"), F("pk")]),
             total=Window(Count("pk"), partition_by=group_of),
+            # The largest and the latest that count (ranked figures: see counted_q).
             by_size=Window(
                 RowNumber(),
                 partition_by=group_of,
-                order_by=[F("personnel").desc(), F("as_of").desc(), F("pk").desc()],
+                order_by=[
+                    F("counts").desc(),
+                    F("personnel").desc(),
+                    F("as_of").desc(),
+                    F("pk").desc(),
+                ],
+            ),
+            by_date=Window(
+                RowNumber(),
+                partition_by=group_of,
+                order_by=[F("counts").desc(), F("as_of").desc(), F("pk").desc()],
             ),
         )
         .annotate(step=(F("total") + MAX_POINTS - 1) / MAX_POINTS)
         .annotate(offset=Mod(F("n") - 1, F("step")))
-        .filter(Q(offset=0) | Q(n=F("total")) | Q(by_size=1))
+        .filter(Q(offset=0) | Q(n=F("total")) | Q(by_size=1) | Q(by_date=1))
         .order_by("as_of", "pk")
     )
     for item in series:

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, F, Max, Min, Prefetch, Q
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django_countries.fields import CountryField
 
@@ -115,9 +115,42 @@ class Role(models.Model):
         return self.name
 
 
-# The order that picks one figure of a contribution: its latest, and its largest recorded.
+# The order that picks one figure of a contribution: its latest, and its largest recorded,
+# among the figures that count (see counted_q).
 LATEST = ("-as_of", "-id")
 LARGEST = ("-personnel", "-as_of", "-id")
+
+
+class FigureRank(models.TextChoices):
+    """How a figure counts when sources disagree: a curator prefers one figure of a date
+    over the others, or deprecates one (a misprint, a superseded count)."""
+
+    PREFERRED = "preferred", "preferred"
+    NORMAL = "normal", "normal"
+    DEPRECATED = "deprecated", "deprecated"
+
+
+def counted_q() -> Q:
+    """The figures that count for "latest" and "largest": never a deprecated one, and a
+    normal one only when no figure of the same contribution and date is preferred."""
+    preferred_twin = ContributionFigure.objects.filter(
+        contribution_id=OuterRef("contribution_id"),
+        as_of=OuterRef("as_of"),
+        rank=FigureRank.PREFERRED,
+    )
+    return Q(rank=FigureRank.PREFERRED) | (Q(rank=FigureRank.NORMAL) & ~Exists(preferred_twin))
+
+
+def counted(figures) -> list:
+    """:func:`counted_q` in Python, for figures already loaded (all of their dates)."""
+    figures = list(figures)
+    preferred = {(f.contribution_id, f.as_of) for f in figures if f.rank == FigureRank.PREFERRED}
+    return [
+        f
+        for f in figures
+        if f.rank == FigureRank.PREFERRED
+        or (f.rank == FigureRank.NORMAL and (f.contribution_id, f.as_of) not in preferred)
+    ]
 
 
 class ContributionQuerySet(PeriodQuerySet):
@@ -135,7 +168,8 @@ class ContributionQuerySet(PeriodQuerySet):
 
 def one_figure(order, to_attr) -> Prefetch:
     """A prefetch of one figure per contribution, the first in ``order``."""
-    figures = ContributionFigure.objects.select_related("source").order_by(*order)
+    figures = ContributionFigure.objects.filter(counted_q()).select_related("source")
+    figures = figures.order_by(*order)
     return Prefetch("figures", queryset=figures[:1], to_attr=to_attr)
 
 
@@ -185,7 +219,10 @@ class Contribution(Period):
         proves it active on that date (at the figure's own precision). A loader that saves
         the contribution before its figures names them in ``pending_evidence``."""
         found = list(getattr(self, "pending_evidence", ()))
-        if self.pk is not None:
+        known = getattr(self, "known_evidence", None)  # loaded for many at once (bulk import)
+        if known is not None:
+            found += known
+        elif self.pk is not None:
             found += self.figures.values_list("as_of", "as_of_precision")
         return found
 
@@ -206,7 +243,7 @@ class Contribution(Period):
         if hasattr(self, attribute):
             found = getattr(self, attribute)
             return found[0] if found else None
-        return max(self.figures.all(), key=key, default=None)
+        return max(counted(self.figures.all()), key=key, default=None)
 
     @property
     def latest_figure(self):
@@ -278,6 +315,19 @@ class ContributionFigure(TimeStampedModel):
     estimate = models.BooleanField(default=False)
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="figures")
     notes = models.TextField(blank=True)
+    rank = models.CharField(
+        max_length=10,
+        choices=FigureRank.choices,
+        default=FigureRank.NORMAL,
+        help_text="preferred: the figure that counts for its date when sources disagree; "
+        "deprecated: never counts (a misprint, a superseded count).",
+    )
+    rank_reason = models.CharField(
+        "reason for the rank",
+        max_length=300,
+        blank=True,
+        help_text="Why this figure is preferred or deprecated (required unless normal).",
+    )
 
     class Meta:
         ordering = ["as_of", "pk"]
@@ -305,6 +355,13 @@ class ContributionFigure(TimeStampedModel):
 
     def __str__(self):
         return f"{self.personnel} ({self.measure}, {self.as_of_display})"
+
+    def clean(self):
+        super().clean()
+        if self.rank != FigureRank.NORMAL and not self.rank_reason.strip():
+            raise ValidationError(
+                {"rank_reason": f"Say why this figure is {self.get_rank_display()}."}
+            )
 
     def save(self, *args, **kwargs):
         normalise_date(self, "as_of")

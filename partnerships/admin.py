@@ -1,5 +1,7 @@
 """Curators' admin for the core facts."""
 
+from types import MethodType
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -12,12 +14,19 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from partnerships import admin_releases, admin_review  # noqa: F401 (register their admins)
 from partnerships.admin_changes import ChangeAdminMixin, CuratedInlineFormSet, posted_reason
+from partnerships.admin_columns import date_column, year_filter
+from partnerships.admin_csv import CSVImportMixin  # noqa: F401 (the apps' admins import it here)
+from partnerships.admin_inlines import (
+    BoundedInline,
+    LabelledAutocompleteAdmin,
+    labelled_autocomplete_view,
+)
 from partnerships.apps import declared
 from partnerships.dates import PERIOD_RULE
 from partnerships.forms import CuratedForm, PreciseDatesForm, precise_date_fields
 from partnerships.models import CooperationArea, Milestone, Partner, Source
-from partnerships.provenance.bulk_import import run_import
 from partnerships.provenance.merge import merge_sources
 from partnerships.provenance.restore import NotRestorable, restore
 
@@ -50,6 +59,11 @@ PERIOD_FIELDSET = (
 )
 
 
+published_column = date_column("published", "Published")
+accession_column = date_column("nato_accession", "NATO accession")
+milestone_date_column = date_column("date", "Date")
+
+
 @admin.display(description="start", ordering="covers_from")
 def start_display(obj):
     return obj.start_display
@@ -60,7 +74,11 @@ def end_display(obj):
     return obj.end_display
 
 
-class CuratedAdmin(ChangeAdminMixin, SimpleHistoryAdmin):
+# Autocomplete answers label facts with their dates and sources with publisher, date, tier.
+admin.site.autocomplete_view = MethodType(labelled_autocomplete_view, admin.site)
+
+
+class CuratedAdmin(ChangeAdminMixin, LabelledAutocompleteAdmin, SimpleHistoryAdmin):
     """Every curated model: history view, 50 rows a page, timestamps read-only, dates
     typed with their precision ("1995", "1995-11", "1995-11-28"), a list of deleted
     objects a curator can restore from history, and every change made with a reason, as
@@ -138,71 +156,7 @@ class CuratedAdmin(ChangeAdminMixin, SimpleHistoryAdmin):
         return [f for f in super().get_fields(request, obj) if f not in hidden]
 
 
-class CSVImportForm(forms.Form):
-    file = forms.FileField(required=False, help_text="A UTF-8 CSV file.")
-    csv_text = forms.CharField(required=False, widget=forms.HiddenInput)
-    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
-
-    def clean(self):
-        data = super().clean()
-        upload = data.get("file")
-        if upload:
-            try:
-                data["csv_text"] = upload.read().decode("utf-8-sig")
-            except UnicodeDecodeError:
-                raise forms.ValidationError("The file is not UTF-8 text.") from None
-            data["confirm"] = False
-        if not data.get("csv_text"):
-            raise forms.ValidationError("Choose a CSV file.")
-        return data
-
-
-class CSVImportMixin:
-    """An "Import CSV" page on the change list: preview row by row, then confirm."""
-
-    import_kind = ""
-
-    def get_urls(self):
-        opts = self.model._meta
-        name = f"{opts.app_label}_{opts.model_name}_import_csv"
-        view = self.admin_site.admin_view(self.import_csv_view)
-        return [path("import-csv/", view, name=name), *super().get_urls()]
-
-    def import_csv_view(self, request):
-        if not (self.has_add_permission(request) and self.has_change_permission(request)):
-            raise PermissionDenied
-        form = CSVImportForm(request.POST or None, request.FILES or None)
-        result, text = None, ""
-        if request.method == "POST" and form.is_valid():
-            text = form.cleaned_data["csv_text"]
-            result = run_import(
-                self.import_kind, text, commit=form.cleaned_data["confirm"], request=request
-            )
-            if result.committed:
-                self.message_user(
-                    request,
-                    f"Imported {result.count('create')} new and {result.count('update')} "
-                    f"updated {self.model._meta.verbose_name_plural}.",
-                    messages.SUCCESS,
-                )
-                opts = self.model._meta
-                return redirect(f"admin:{opts.app_label}_{opts.model_name}_changelist")
-            result.count_create = result.count("create")
-            result.count_update = result.count("update")
-            result.count_unchanged = result.count("unchanged")
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": f"Import {self.model._meta.verbose_name_plural} from CSV",
-            "form": form,
-            "result": result,
-            "csv_text": text,
-            "kind": self.import_kind,
-        }
-        return TemplateResponse(request, "admin/csv_import.html", context)
-
-
-class CuratedInline(admin.TabularInline):
+class CuratedInline(BoundedInline):
     form = PreciseDatesForm
     formset = CuratedInlineFormSet
     extra = 0
@@ -253,7 +207,7 @@ class MergeSourcesForm(forms.Form):
 class SourceAdmin(CuratedAdmin):
     form = SourceForm
     actions = ["merge_sources"]
-    list_display = ("key", "title", "publisher", "kind", "tier", "published_display", "url")
+    list_display = ("key", "title", "publisher", "kind", "tier", published_column, "url")
     list_filter = ("tier", "kind", "publisher")
     search_fields = ("key", "title", "publisher", "url")
     fieldsets = (
@@ -331,7 +285,7 @@ class PartnerForm(CuratedForm):
 @admin.register(Partner)
 class PartnerAdmin(CuratedAdmin):
     form = PartnerForm
-    list_display = ("iso3", "name", "region", "nato_accession_display", "wikidata_qid")
+    list_display = ("iso3", "name", "region", accession_column, "wikidata_qid")
     list_filter = ("region", ("nato_accession", admin.EmptyFieldListFilter))
     search_fields = ("iso3", "country", "name", "other_names", "profile")
     autocomplete_fields = ("sources", "accession_sources")
@@ -350,9 +304,8 @@ class PartnerAdmin(CuratedAdmin):
 
 @admin.register(Milestone)
 class MilestoneAdmin(CuratedAdmin):
-    list_display = ("date_display", "partner", "kind", "title")
-    list_filter = ("kind", "partner__region", "date_precision")
+    list_display = (milestone_date_column, "partner", "kind", "title")
+    list_filter = (year_filter("date", "year"), "kind", "partner__region", "date_precision")
     list_select_related = ("partner",)
     search_fields = ("title", "description", "partner__name", "partner__iso3")
     autocomplete_fields = ("partner", "sources")
-    date_hierarchy = "date"

@@ -669,3 +669,6 @@ class Release(models.Model):
             f"Partnerships KB, dataset release {self.version} "
             f"({self.release_date:%d %B %Y}), checksum {self.checksum[:12]}."
         )
+
+
+from partnerships.review import ReviewMark  # noqa: E402, F401 (the review queue's marks)

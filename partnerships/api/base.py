@@ -179,8 +179,14 @@ class CleanModelSerializer(serializers.ModelSerializer):
         original = {k: getattr(instance, k) for k in plain} if self.instance else {}
         for key, value in plain.items():
             setattr(instance, key, value)
+        # A bulk import reads its related rows once and checks uniqueness against the rows
+        # it loaded: no query per row to re-check them.
+        bulk = self.context.get("bulk_import", False)
+        loaded = [f.name for f in model._meta.concrete_fields if f.many_to_one] if bulk else []
         try:
-            instance.full_clean()
+            instance.full_clean(
+                exclude=loaded, validate_unique=not bulk, validate_constraints=not bulk
+            )
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from None
         finally:

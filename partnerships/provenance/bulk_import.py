@@ -1,11 +1,14 @@
 """Bulk CSV import of participations, contributions and figures, all or nothing.
 
-Rows go through the API's serializers, so the import validates exactly like the admin and
-the API. Each row is matched to an existing object by ``id`` when given, else by natural
-key, and created or updated. The whole file runs in one transaction: a preview runs it and
-rolls back, so it shows exactly what a commit would do, row by row; one invalid row refuses
-the whole file. A CSV exported by the API (``?format=csv``), edited and imported again,
-updates the same rows (derived columns such as ``partner_name`` are ignored).
+Rows are validated by the API's serializers, so the import accepts and refuses what the
+admin and the API do, with the related rows (partners, missions, roles, sources...) read
+once per file (:mod:`partnerships.provenance.import_lookups`) and the uniqueness rules
+checked against the rows loaded, not asked row by row. A row is matched to an existing
+record by ``id`` when given, else by natural key, and created or updated; a ``version``
+column (the admin's "Export CSV" writes it) refuses a row whose record changed since the
+export. Nothing is written unless every row is valid; then the whole file is written in
+one transaction with bulk inserts and updates, its history (with the curator and the
+reason) in bulk too. The number of queries does not grow with the number of rows.
 """
 
 from __future__ import annotations
@@ -14,15 +17,36 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from rest_framework.exceptions import ValidationError
-from simple_history.utils import update_change_reason
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from partnerships import kinds
-from partnerships.dates import parse_fuzzy_date
+from partnerships.dates import display_date, first_day, parse_fuzzy_date
+from partnerships.provenance.csv_files import delimiter_name
+from partnerships.provenance.diffs import EMPTY, display_value
+from partnerships.provenance.import_lookups import Lookup, bind_lookups
+from partnerships.provenance.locking import is_stale
 
 MAX_ROWS = 20000
+BATCH = 1000
+UPDATE_BATCH = 100
+REASON_REQUIRED = "Give a reason: this file changes existing records."
+
+# The columns a file must have, and those naming the record (its natural key).
+REQUIRED_COLUMNS = {
+    "participations": ("partner", "framework"),
+    "contributions": ("partner", "mission"),
+    "figures": ("contribution", "as_of", "personnel", "source"),
+}
+KEY_COLUMNS = {
+    "participations": ("partner", "framework", "start"),
+    "contributions": ("partner", "mission", "start"),
+    "figures": ("contribution", "as_of", "measure", "source"),
+}
 
 
 def _list(text: str) -> list[str]:
@@ -66,50 +90,21 @@ def row_data(kind: str, row: dict) -> dict:
         "personnel": (row.get("personnel") or "").strip(),
         "measure": (row.get("measure") or "snapshot").strip(),
         "estimate": _bool(row.get("estimate")),
-        "source": _source_id((row.get("source") or "").strip()),
+        "source": (row.get("source") or "").strip(),
         "notes": row.get("notes") or "",
     }
 
 
-def _source_id(value: str):
-    from partnerships.models import Source
-
-    if value and not value.isdigit():
-        found = Source.objects.filter(key=value).values_list("pk", flat=True).first()
-        return found if found is not None else value
-    return value
+# -- results -----------------------------------------------------------------------------
 
 
-def find_existing(kind: str, model, row: dict, data: dict):
-    """The object a row updates: by ``id``, else by natural key; None to create."""
-    raw_id = (row.get("id") or "").strip()
-    if raw_id:
-        if not raw_id.isdigit():
-            raise ValidationError({"id": [f"{raw_id!r} is not an id."]})
-        try:
-            return model.objects.get(pk=int(raw_id))
-        except model.DoesNotExist:
-            raise ValidationError({"id": [f"No {kind[:-1]} with id {raw_id}."]}) from None
-    try:
-        if kind == "participations":
-            start = parse_fuzzy_date(data["start"])[0] if data["start"] else None
-            return model.objects.filter(
-                partner__iso3=data["partner"], framework__slug=data["framework"], start=start
-            ).first()
-        if kind == "contributions":
-            start = parse_fuzzy_date(data["start"])[0] if data["start"] else None
-            return model.objects.filter(
-                partner__iso3=data["partner"], mission__slug=data["mission"], start=start
-            ).first()
-        as_of = parse_fuzzy_date(data["as_of"])[0] if data["as_of"] else None
-        return model.objects.filter(
-            contribution_id=data["contribution"] or None,
-            as_of=as_of,
-            measure=data["measure"],
-            source_id=data["source"] if str(data["source"]).isdigit() else None,
-        ).first()
-    except ValueError:
-        return None  # the serializer will name the bad date
+@dataclass
+class FieldChange:
+    """One field of an updated record, before and after, as a curator reads them."""
+
+    field: str
+    before: str
+    after: str
 
 
 @dataclass
@@ -117,7 +112,12 @@ class RowResult:
     line: int
     action: str  # create | update | unchanged | error
     label: str = ""
-    errors: list[str] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (field or "", message)
+    changes: list[FieldChange] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[str]:
+        return [f"{name}: {message}" if name else message for name, message in self.problems]
 
 
 @dataclass
@@ -125,96 +125,566 @@ class ImportResult:
     kind: str
     rows: list[RowResult]
     committed: bool
+    delimiter: str = ","
+    file_problems: list[str] = field(default_factory=list)
 
     @property
     def valid(self) -> bool:
-        return bool(self.rows) and not any(r.errors for r in self.rows)
+        return bool(self.rows) and not self.file_problems and not self.errors
 
     @property
     def errors(self) -> list[RowResult]:
-        return [r for r in self.rows if r.errors]
+        return [r for r in self.rows if r.problems]
+
+    @property
+    def problems(self) -> list[tuple[int, str, str, str]]:
+        """Every problem, in line order: (line, row label, field, message)."""
+        return [(r.line, r.label, name, msg) for r in self.errors for name, msg in r.problems]
+
+    @property
+    def delimiter_name(self) -> str:
+        return delimiter_name(self.delimiter)
 
     def count(self, action: str) -> int:
         return sum(1 for r in self.rows if r.action == action)
 
+    @property
+    def counts(self) -> dict[str, int]:
+        return {action: self.count(action) for action in ("create", "update", "unchanged")}
 
-def _messages(detail, prefix="") -> list[str]:
+
+def _problems(detail, name: str = "") -> list[tuple[str, str]]:
     if isinstance(detail, dict):
-        return [m for key, value in detail.items() for m in _messages(value, f"{key}: ")]
+        found = []
+        for key, value in detail.items():
+            label = "" if key == "non_field_errors" else key
+            found += _problems(value, label or name)
+        return found
     if isinstance(detail, list):
-        return [m for value in detail for m in _messages(value, prefix)]
-    return [f"{prefix}{detail}"]
+        return [p for value in detail for p in _problems(value, name)]
+    return [(name, str(detail))]
 
 
-class _Rollback(Exception):
-    pass
+# -- what a file refers to, loaded once ---------------------------------------------------
 
 
-def run_import(kind: str, text: str, *, commit: bool, request=None) -> ImportResult:
-    """Import (or preview) a CSV of ``kind``; all rows or none."""
-    importable = kinds.importable()
-    if kind not in importable:
-        raise ValueError(f"Unknown kind {kind!r}: one of {', '.join(importable)}.")
-    serializer_class = import_string(importable[kind].serializer)
-    model = serializer_class.Meta.model
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    results: list[RowResult] = []
-    seen: dict = {}
-    context = {"request": request}
-    try:
-        with transaction.atomic():
-            for line, row in enumerate(reader, start=2):
-                if line - 1 > MAX_ROWS:
-                    results.append(RowResult(line, "error", errors=[f"More than {MAX_ROWS} rows."]))
-                    break
-                results.append(_import_row(kind, model, serializer_class, row, line, seen, context))
-            if not results:
-                results.append(RowResult(1, "error", errors=["The file has no rows."]))
-            if not commit or any(r.errors for r in results):
-                raise _Rollback
-    except _Rollback:
-        return ImportResult(kind, results, committed=False)
-    except IntegrityError as exc:
-        results.append(RowResult(0, "error", errors=[f"The database refused the file: {exc}"]))
-        return ImportResult(kind, results, committed=False)
-    return ImportResult(kind, results, committed=True)
+def _source_lookup() -> Lookup:
+    from partnerships.models import Source
+
+    objects = {}
+    for source in Source.objects.only("id", "key", "title", "publisher"):
+        objects[source.key] = source
+        objects[str(source.pk)] = source
+    return Lookup("source key", objects)
 
 
-def _import_row(kind, model, serializer_class, row, line, seen, context) -> RowResult:
-    if None in row:
-        return RowResult(line, "error", errors=["More values than columns."])
-    data = row_data(kind, row)
-    try:
-        instance = find_existing(kind, model, row, data)
-    except ValidationError as exc:
-        return RowResult(line, "error", errors=_messages(exc.detail))
-    key = instance.pk if instance else None
-    if key is not None and key in seen:
-        return RowResult(line, "error", errors=[f"Same row as line {seen[key]}."])
-    serializer = serializer_class(instance=instance, data=data, context=context)
-    if not serializer.is_valid():
-        return RowResult(line, "error", errors=_messages(serializer.errors))
-    changed = instance is None or _differs(instance, serializer.validated_data)
-    try:
-        with transaction.atomic():
-            saved = serializer.save() if changed else instance
-    except IntegrityError as exc:
-        return RowResult(
-            line, "error", errors=[f"The database refused the row: {exc}".splitlines()[0]]
+def _lookups(kind: str, rows: list[dict]) -> dict[str, Lookup]:
+    from partnerships.models import Partner
+
+    lookups = {"sources": _source_lookup()}
+    if kind in ("participations", "contributions"):
+        partners = {p.iso3: p for p in Partner.objects.all()}
+        lookups["partner"] = Lookup("partner (ISO alpha-3 code)", partners, _upper)
+    if kind == "participations":
+        frameworks = kinds.model("frameworks").objects.all()
+        lookups["framework"] = Lookup("framework", {f.slug: f for f in frameworks})
+    if kind == "contributions":
+        missions = kinds.model("missions").objects.all()
+        lookups["mission"] = Lookup("mission", {m.slug: m for m in missions})
+        role_model = kinds.model("contributions")._meta.get_field("roles").related_model
+        roles = {r.slug: r for r in role_model.objects.all()}
+        lookups["roles"] = Lookup("role", roles, listed=True)
+    if kind == "figures":
+        ids = {(r.get("contribution") or "").strip() for r in rows}
+        wanted = [int(i) for i in ids if i.isdigit()]
+        contributions = (
+            kinds.model("contributions")
+            .objects.filter(pk__in=wanted)
+            .select_related("partner", "mission")
         )
-    if changed:
-        update_change_reason(saved, "bulk CSV import")
-    seen[saved.pk] = line
-    action = "create" if instance is None else "update" if changed else "unchanged"
-    return RowResult(line, action, label=str(saved))
+        lookups["contribution"] = Lookup("contribution id", {str(c.pk): c for c in contributions})
+        lookups["source"] = lookups["sources"]
+    return lookups
 
 
-def _differs(instance, validated: dict) -> bool:
-    for name, value in validated.items():
+def _upper(text: str) -> str:
+    return text.strip().upper()
+
+
+def _natural_key(kind: str, obj) -> tuple:
+    if kind == "participations":
+        return (obj.partner_id, obj.framework_id, obj.start)
+    if kind == "contributions":
+        return (obj.partner_id, obj.mission_id, obj.start)
+    return (obj.contribution_id, obj.as_of, obj.measure, obj.source_id)
+
+
+def _raw_key(kind: str, data: dict, lookups: dict) -> tuple | None:
+    """The natural key a row names, read without validating (None if it names nothing)."""
+
+    def pk(name, value):
+        obj = lookups[name].objects.get(lookups[name].normalise(str(value)))
+        return obj.pk if obj is not None else None
+
+    try:
+        if kind == "figures":
+            as_of = first_day(*parse_fuzzy_date(data["as_of"]))
+            parts = (
+                pk("contribution", data["contribution"]),
+                as_of,
+                data["measure"],
+                pk("source", data["source"]),
+            )
+        else:
+            start = first_day(*parse_fuzzy_date(data["start"])) if data["start"] else None
+            other = "framework" if kind == "participations" else "mission"
+            parts = (pk("partner", data["partner"]), pk(other, data[other]), start)
+    except ValueError:
+        return None
+    return None if any(p is None for p in parts[:2]) else parts
+
+
+def _existing(kind: str, model, rows: list[dict], lookups: dict) -> tuple[dict, dict]:
+    """The records a file can update, by id and by natural key, with their links loaded."""
+    ids = {int(i) for r in rows if (i := (r.get("id") or "").strip()).isdigit()}
+    if kind == "figures":
+        contributions = [c.pk for c in lookups["contribution"].objects.values()]
+        scope = model.objects.filter(contribution_id__in=contributions)
+    else:
+        partners = {_upper(r.get("partner") or "") for r in rows}
+        scope = model.objects.filter(partner__iso3__in=partners)
+    related = [p for p in kinds.of(model).label_paths if "__" not in p]
+    if kind == "figures":
+        related = ["contribution__partner", "contribution__mission", "source"]
+    m2m = list(getattr(model, "_history_m2m_fields", []))
+    found = list(
+        model.objects.filter(pk__in=ids).select_related(*related).prefetch_related(*m2m)
+    ) + list(scope.exclude(pk__in=ids).select_related(*related).prefetch_related(*m2m))
+    by_id = {obj.pk: obj for obj in found}
+    by_key = {_natural_key(kind, obj): obj for obj in found}
+    if kind == "contributions":
+        _attach_evidence(model, found)
+    return by_id, by_key
+
+
+def _attach_evidence(model, contributions) -> None:
+    """Each contribution's figures as the evidence of its period: one query, not one each."""
+    figure_model = model._meta.get_field("figures").related_model
+    evidence: dict = {c.pk: [] for c in contributions}
+    pairs = figure_model.objects.filter(contribution_id__in=list(evidence)).values_list(
+        "contribution_id", "as_of", "as_of_precision"
+    )
+    for contribution_id, as_of, precision in pairs:
+        evidence[contribution_id].append((as_of, precision))
+    for contribution in contributions:
+        contribution.known_evidence = evidence[contribution.pk]
+
+
+# -- human values --------------------------------------------------------------------------
+
+
+def _date_names(model) -> set[str]:
+    names = {f.name for f in model._meta.concrete_fields}
+    return {n for n in names if f"{n}_precision" in names}
+
+
+def _human(model, name: str, value) -> str:
+    if hasattr(value, "_meta"):
+        return str(value)
+    if isinstance(value, list | tuple | set):
+        return "; ".join(sorted(str(v) for v in value)) or EMPTY
+    try:
+        model_field = model._meta.get_field(name)
+    except Exception:
+        model_field = None
+    if model_field is not None and model_field.many_to_one:
+        return str(value) if value is not None else EMPTY
+    return display_value(value, model_field, {})
+
+
+def _field_label(model, name: str) -> str:
+    return str(model._meta.get_field(name).verbose_name).capitalize()
+
+
+def compare(model, instance, attrs: dict) -> list[FieldChange]:
+    """The fields ``attrs`` would change on ``instance``, before and after, in human terms."""
+    dates = _date_names(model)
+    changes = []
+    for name, value in attrs.items():
+        if name.endswith("_precision") and name[: -len("_precision")] in dates:
+            continue
+        if name in dates:
+            precision = attrs.get(f"{name}_precision", getattr(instance, f"{name}_precision"))
+            new = first_day(value, precision) if value else None
+            old, old_precision = getattr(instance, name), getattr(instance, f"{name}_precision")
+            if (old, old_precision if old else "") != (new, precision if new else ""):
+                changes.append(
+                    FieldChange(
+                        _field_label(model, name),
+                        display_date(old, old_precision) or EMPTY,
+                        display_date(new, precision) or EMPTY,
+                    )
+                )
+            continue
         current = getattr(instance, name)
-        if hasattr(current, "all"):  # many-to-many
-            if {o.pk for o in current.all()} != {o.pk for o in value}:
-                return True
+        if hasattr(current, "all"):  # many-to-many: compare the sets
+            before = list(current.all())
+            if {o.pk for o in before} != {o.pk for o in value}:
+                changes.append(
+                    FieldChange(
+                        _field_label(model, name), _human(model, name, before),
+                        _human(model, name, value),
+                    )
+                )  # fmt: skip
         elif current != value:
-            return True
-    return False
+            changes.append(
+                FieldChange(
+                    _field_label(model, name),
+                    _human(model, name, current),
+                    _human(model, name, value),
+                )
+            )
+    return changes
+
+
+def _row_label(kind: str, row: dict) -> str:
+    parts = [(row.get(c) or "").strip() for c in KEY_COLUMNS[kind]]
+    label = " · ".join(p for p in parts if p)
+    raw_id = (row.get("id") or "").strip()
+    return f"#{raw_id} {label}".strip() if raw_id else label or "(empty row)"
+
+
+def _dated_label(obj) -> str:
+    from partnerships.provenance.labels import dated_label
+
+    try:
+        return dated_label(obj)
+    except Exception:  # a label must never stop a preview
+        return str(obj)
+
+
+# -- the import ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Planned:
+    row: RowResult
+    instance: object
+    attrs: dict
+    built: object = None  # a new record, built once for its label and its insert
+
+
+class _Importer:
+    def __init__(self, kind: str, request=None):
+        importable = kinds.importable()
+        if kind not in importable:
+            raise ValueError(f"Unknown kind {kind!r}: one of {', '.join(importable)}.")
+        self.kind = kind
+        self.serializer_class = import_string(importable[kind].serializer)
+        self.model = self.serializer_class.Meta.model
+        self.request = request
+
+    def plan(self, rows: list[dict]) -> list[_Planned]:
+        lookups = _lookups(self.kind, rows)
+        by_id, by_key = _existing(self.kind, self.model, rows, lookups)
+        serializer = self.serializer_class(context={"request": self.request, "bulk_import": True})
+        bind_lookups(serializer, lookups)
+        seen_ids: dict = {}
+        seen_keys: dict = {}
+        planned = []
+        for line, row in enumerate(rows, start=2):
+            result = RowResult(line, "error", label=_row_label(self.kind, row))
+            item = _Planned(result, None, {})
+            planned.append(item)
+            if None in row:
+                result.problems.append(("", "More values than columns."))
+                continue
+            data = row_data(self.kind, row)
+            raw_id = (row.get("id") or "").strip()
+            if raw_id:
+                if not raw_id.isdigit() or int(raw_id) not in by_id:
+                    noun = self.model._meta.verbose_name
+                    result.problems.append(("id", f"No {noun} with id {raw_id!r}."))
+                    continue
+                instance = by_id[int(raw_id)]
+            else:
+                key = _raw_key(self.kind, data, lookups)
+                instance = by_key.get(key) if key else None
+            if instance is not None:
+                result.label = _dated_label(instance)
+                if instance.pk in seen_ids:
+                    result.problems.append(("", f"Same record as line {seen_ids[instance.pk]}."))
+                    continue
+                seen_ids[instance.pk] = line
+            serializer.instance = instance
+            try:
+                attrs = serializer.run_validation(data)
+            except ValidationError as exc:
+                result.problems += _problems(exc.detail)
+                if instance is not None:
+                    result.changes = []
+                continue
+            target = self._target_key(instance, attrs)
+            holder = by_key.get(target)
+            if holder is not None and holder is not instance:
+                result.problems.append(("", self._unique_message(holder)))
+                continue
+            if target in seen_keys:
+                result.problems.append(("", f"Same record as line {seen_keys[target]}."))
+                continue
+            seen_keys[target] = line
+            item.instance, item.attrs = instance, attrs
+            if instance is None:
+                result.action = "create"
+                item.built = self._build(None, attrs)
+                result.label = _dated_label(item.built)
+                continue
+            result.changes = compare(self.model, instance, attrs)
+            version = (row.get("version") or "").strip()
+            if is_stale(instance, version):
+                result.problems.append(("version", self._stale_message(instance, version)))
+                continue
+            result.action = "update" if result.changes else "unchanged"
+        return planned
+
+    def _target_key(self, instance, attrs) -> tuple:
+        """The natural key the row gives its record (its new values over the current)."""
+
+        def value(name):
+            if name in attrs:
+                return attrs[name].pk if hasattr(attrs[name], "pk") else attrs[name]
+            return getattr(instance, f"{name}_id", None) if instance is not None else None
+
+        def day(name):
+            found = attrs[name] if name in attrs else getattr(instance, name, None)
+            precision = attrs.get(f"{name}_precision") or getattr(instance, f"{name}_precision", "")
+            return first_day(found, precision) if found else None
+
+        if self.kind == "participations":
+            return (value("partner"), value("framework"), day("start"))
+        if self.kind == "contributions":
+            return (value("partner"), value("mission"), day("start"))
+        measure = attrs.get("measure", getattr(instance, "measure", None))
+        return (value("contribution"), day("as_of"), measure, value("source"))
+
+    def _unique_message(self, holder) -> str:
+        for constraint in self.model._meta.constraints:
+            if getattr(constraint, "fields", None):
+                return f"{constraint.violation_error_message} (id {holder.pk}: {holder})"
+        return f"Already recorded as id {holder.pk}: {holder}."
+
+    def _stale_message(self, instance, version: str) -> str:
+        changed = timezone.localtime(instance.updated).strftime("%Y-%m-%d %H:%M")
+        return (
+            f"This record changed on {changed}, after the file was exported (version {version}). "
+            "Export again and redo the edit; its current values are shown beside the file's."
+        )
+
+    def _build(self, instance, attrs):
+        obj = instance if instance is not None else self.model()
+        for name, value in attrs.items():
+            if not isinstance(self.model._meta.get_field(name), _m2m_types()):
+                setattr(obj, name, value)
+        if hasattr(obj, "compute_coverage"):
+            if instance is None:
+                obj.known_evidence = []
+            obj.compute_coverage()
+        else:
+            for name in _date_names(self.model):
+                value = getattr(obj, name)
+                if value:
+                    setattr(obj, name, first_day(value, getattr(obj, f"{name}_precision")))
+        return obj
+
+    # -- writing --------------------------------------------------------------------------
+
+    def write(self, planned: list[_Planned], reason: str, user) -> None:
+        now = timezone.now()
+        creates, updates, links = [], [], []
+        columns = [f for f in self.model._meta.concrete_fields if f.name not in ("id", "created")]
+        changed: set[str] = {"updated"}
+        for item in planned:
+            if item.row.action not in ("create", "update"):
+                continue
+            if item.instance is not None:
+                before = {f.attname: getattr(item.instance, f.attname) for f in columns}
+            obj = item.built or self._build(item.instance, item.attrs)
+            if item.instance is not None:
+                changed |= {f.name for f in columns if getattr(obj, f.attname) != before[f.attname]}
+            obj._change_reason = reason
+            if item.row.action == "create":
+                creates.append(obj)
+            else:
+                obj.updated = now
+                updates.append(obj)
+            links.append((obj, item))
+        history = {
+            "default_user": user,
+            "default_change_reason": reason,
+            "default_date": now,
+            "batch_size": BATCH,
+        }
+        if creates:
+            bulk_create_with_history(creates, self.model, **history)
+        if updates:
+            # Only the columns some row changes, in small batches: an UPDATE of many rows is
+            # a CASE per column whose cost grows with the batch's rows squared.
+            names = [f.name for f in columns if f.name in changed]
+            bulk_update_with_history(
+                updates, self.model, names, **{**history, "batch_size": UPDATE_BATCH}
+            )
+        self._write_links(links)
+        _copy_link_history(self.model, [obj for obj, _ in links], now)
+        if self.kind == "figures":
+            contributions = {obj.contribution_id for obj, _ in links}
+            refresh_contribution_spans(contributions, reason, user, now)
+
+    def _write_links(self, links) -> None:
+        """Many-to-many links in bulk: the new rows' links, and the changed ones replaced."""
+        for name in _m2m_names(self.model):
+            m2m = self.model._meta.get_field(name)
+            through = m2m.remote_field.through
+            own, other = m2m.m2m_field_name(), m2m.m2m_reverse_field_name()
+            replaced, rows = [], []
+            for obj, item in links:
+                if name not in item.attrs:
+                    continue
+                wanted = {o.pk for o in item.attrs[name]}
+                if item.instance is not None:
+                    if {o.pk for o in getattr(item.instance, name).all()} == wanted:
+                        continue
+                    replaced.append(obj.pk)
+                rows += [through(**{f"{own}_id": obj.pk, f"{other}_id": pk}) for pk in wanted]
+            if replaced:
+                through.objects.filter(**{f"{own}_id__in": replaced}).delete()
+            through.objects.bulk_create(rows, batch_size=BATCH)
+
+
+def _m2m_types():
+    from django.db.models import ManyToManyField
+
+    return ManyToManyField
+
+
+def _m2m_names(model) -> list[str]:
+    return [f.name for f in model._meta.many_to_many]
+
+
+def refresh_contribution_spans(ids, reason: str, user, now) -> None:
+    """Recompute the spans of contributions whose figures changed, in bulk, with history
+    (what saving one figure does for its contribution)."""
+    model = kinds.model("contributions")
+    contributions = list(model.objects.filter(pk__in=list(ids)).select_related("mission"))
+    _attach_evidence(model, contributions)
+    spans = ("covers_from", "covers_until", "certain_from", "certain_until")
+    changed = []
+    for contribution in contributions:
+        before = [getattr(contribution, name) for name in spans]
+        contribution.compute_coverage()
+        if [getattr(contribution, name) for name in spans] != before:
+            contribution.updated = now
+            changed.append(contribution)
+    if changed:
+        bulk_update_with_history(
+            changed,
+            model,
+            [*spans, "updated"],
+            default_user=user,
+            default_change_reason=reason,
+            default_date=now,
+            batch_size=UPDATE_BATCH,
+        )
+        _copy_link_history(model, changed, now)
+
+
+def _copy_link_history(model, objects, now) -> None:
+    """The kept links (sources, roles...) of the history records written for ``objects``
+    at ``now``, copied from the link rows as a single save records them: one query to read
+    and one to write per kind of link."""
+    kept = list(getattr(model, "_history_m2m_fields", []))
+    if not kept or not objects:
+        return
+    history = model.history.model
+    record_of = dict(history.objects.filter(history_date=now).values_list("id", "history_id"))
+    ids = [obj.pk for obj in objects]
+    for name in kept:
+        table = apps.get_model(history._meta.app_label, f"{history.__name__}_{name}")
+        m2m = model._meta.get_field(name)
+        own, other = m2m.m2m_field_name(), m2m.m2m_reverse_field_name()
+        links = m2m.remote_field.through.objects.filter(**{f"{own}_id__in": ids})
+        table.objects.bulk_create(
+            [
+                table(id=pk, history_id=record_of[a], **{f"{own}_id": a, f"{other}_id": b})
+                for pk, a, b in links.values_list("id", f"{own}_id", f"{other}_id")
+            ],
+            batch_size=BATCH,
+        )
+
+
+def read_rows(text: str, delimiter: str) -> tuple[list[dict], list[str]]:
+    """The rows of a CSV text, and the file's columns."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
+    rows = []
+    for row in reader:
+        if len(rows) == MAX_ROWS:
+            raise OverflowError
+        rows.append(row)
+    return rows, list(reader.fieldnames or [])
+
+
+def run_import(
+    kind: str,
+    text: str,
+    *,
+    commit: bool,
+    request=None,
+    reason: str = "",
+    delimiter: str = "",
+) -> ImportResult:
+    """Import (or preview) a CSV of ``kind``; all rows or none.
+
+    ``delimiter`` empty: detected. A commit that updates existing records needs a
+    ``reason``, kept in their history.
+    """
+    from partnerships.provenance.csv_files import detect_delimiter
+
+    importer = _Importer(kind, request)
+    delimiter = delimiter or detect_delimiter(text)
+    result = ImportResult(kind, [], committed=False, delimiter=delimiter)
+    try:
+        rows, columns = read_rows(text, delimiter)
+    except OverflowError:
+        result.file_problems.append(f"More than {MAX_ROWS} rows: split the file.")
+        return result
+    except csv.Error as exc:
+        result.file_problems.append(f"The file is not valid CSV: {exc}.")
+        return result
+    missing = [c for c in REQUIRED_COLUMNS[kind] if c not in columns]
+    if not rows:
+        result.file_problems.append("The file has no rows.")
+        return result
+    if missing:
+        result.file_problems.append(
+            f"The file has no column {', '.join(repr(c) for c in missing)} (read with the "
+            f"{delimiter_name(delimiter)} as delimiter, the columns found are: "
+            f"{', '.join(repr(c) for c in columns)})."
+        )
+        return result
+    planned = importer.plan(rows)
+    result.rows = [item.row for item in planned]
+    if not commit or not result.valid:
+        return result
+    reason = (reason or "").strip()
+    if result.count("update") and not reason:
+        result.file_problems.append(REASON_REQUIRED)
+        return result
+    user = getattr(request, "user", None)
+    user = user if getattr(user, "is_authenticated", False) else None
+    try:
+        with transaction.atomic():
+            importer.write(planned, reason or "bulk CSV import", user)
+    except IntegrityError as exc:
+        result.file_problems.append(f"The database refused the file: {str(exc).splitlines()[0]}")
+        return result
+    result.committed = True
+    return result

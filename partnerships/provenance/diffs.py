@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.apps import apps
 
+from partnerships.dates import display_date
 from partnerships.provenance.releases import IGNORED_FIELDS
 
 CHANGE_WORDS = {"+": "created", "~": "changed", "-": "deleted"}
@@ -31,8 +32,21 @@ class Change:
         return isinstance(self.field, str)
 
 
+@dataclass(frozen=True)
+class Precise:
+    """A date with its precision, read as a whole: "October 1996", not "1996-10-01"."""
+
+    value: dt.date | None
+    precision: str
+
+    def __str__(self) -> str:
+        return display_date(self.value, self.precision)
+
+
 def display_value(value, field, related: dict) -> str:
     """A field's value as a reader understands it: labels, not ids or codes."""
+    if isinstance(value, Precise):
+        return str(value) or EMPTY
     if value is None or value == "" or value == []:
         return EMPTY
     if field is not None and field.many_to_one:
@@ -62,6 +76,8 @@ class VersionDiff:
         self.m2m = list(getattr(model, "_history_m2m_fields", []))
         self.ignored = set(IGNORED_FIELDS) | {"id"}
         self.fields = {f.name: f for f in model._meta.concrete_fields if f.name not in self.ignored}
+        # A date and its precision are one value to a reader: one row, "October 1996".
+        self.dates = {n for n in self.fields if f"{n}_precision" in self.fields}
         self.link_models = {name: model._meta.get_field(name).related_model for name in self.m2m}
         self.links = self._kept_links()
 
@@ -103,6 +119,37 @@ class VersionDiff:
                 changes.append(Change(name, before, after))
         return changes
 
+    def _precise(self, record, entries: list[Change], previous) -> list[Change]:
+        """``entries`` with each date and its precision merged into one change."""
+        touched = {c.field.name for c in entries if not c.is_link}
+        merged = []
+        for change in entries:
+            name = None if change.is_link else change.field.name
+            if name and name.endswith("_precision") and name[: -len("_precision")] in self.dates:
+                continue
+            merged.append(change)
+        for name in self.dates:
+            if name in touched or f"{name}_precision" in touched:
+                new = Precise(getattr(record, name), getattr(record, f"{name}_precision"))
+                old = (
+                    Precise(getattr(previous, name), getattr(previous, f"{name}_precision"))
+                    if previous is not None
+                    else None
+                )
+                if old is not None and str(old) == str(new):
+                    merged = [c for c in merged if c.is_link or c.field.name != name]
+                    continue
+                replaced = Change(self.fields[name], old, new)
+                index = next(
+                    (i for i, c in enumerate(merged) if not c.is_link and c.field.name == name),
+                    None,
+                )
+                if index is None:
+                    merged.append(replaced)
+                else:
+                    merged[index] = replaced
+        return merged
+
     def changes(self) -> list[tuple]:
         """(record, previous record or None, its changes) for each version shown."""
         result = []
@@ -111,9 +158,9 @@ class VersionDiff:
             if record.history_type == "-":
                 entries = []
             elif previous is None or previous.history_type == "-":
-                entries = self._first_version(record)
+                entries = self._precise(record, self._first_version(record), None)
             else:
-                entries = self._against(record, previous)
+                entries = self._precise(record, self._against(record, previous), previous)
             result.append((record, previous, entries))
         return result
 
@@ -127,6 +174,7 @@ class VersionDiff:
                     wanted.setdefault(target, set()).update(change.old | change.new)
                 elif change.field.many_to_one:
                     ids = {v for v in (change.old, change.new) if v is not None}
+                    ids = {v for v in ids if not isinstance(v, Precise)}
                     wanted.setdefault(change.field.related_model, set()).update(ids)
         return {
             (target, obj.pk): str(obj)

@@ -74,3 +74,35 @@ def object_page_url(instance) -> str:
 def admin_change_url(obj) -> str:
     meta = obj._meta
     return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
+
+
+def short_date(value, precision: str) -> str:
+    """A date at its precision, short: "2004", "Feb 2004", "12 Feb 2004"."""
+    if value is None:
+        return ""
+    if precision == "year":
+        return str(value.year)
+    if precision == "month":
+        return f"{value:%b} {value.year}"
+    return f"{value.day} {value:%b} {value.year}"
+
+
+def period_label(period) -> str:
+    """A period's dates, short: "Feb 2004 – Feb 2012", "2010 – ongoing"."""
+    start = short_date(period.start, period.start_precision) or "start not recorded"
+    if period.end:
+        end = short_date(period.end, period.end_precision)
+    else:
+        end = "ended, date unknown" if period.end_unknown else "ongoing"
+    return f"{start} – {end}"
+
+
+def dated_label(instance) -> str:
+    """A fact named with its dates, so two of the same partner and mission differ:
+    "Armenia to KFOR, Feb 2004 – Feb 2012"; a figure under its contribution."""
+    if hasattr(instance, "covers_from"):
+        return f"{instance}, {period_label(instance)}"
+    kind = kinds.of(instance)
+    if kind and kind.label_parent:
+        return f"{dated_label(getattr(instance, kind.label_parent))}: {instance}"
+    return str(instance)

@@ -71,10 +71,11 @@ def disagreements(partner=None, mission=None) -> list[Disagreement]:
                 found.append(cluster)
                 cluster = [item]
         found.append(cluster)
+    # A curator resolves a disagreement by preferring one of its figures.
     result = [
         Disagreement(c[0].contribution.partner, c[0].contribution.mission, c)
         for c in found
-        if len({f.personnel for f in c}) > 1
+        if len({f.personnel for f in c}) > 1 and not any(f.rank == "preferred" for f in c)
     ]
     result.sort(key=lambda d: (-d.relative_spread, d.partner.name, d.figures[0].as_of))
     return result

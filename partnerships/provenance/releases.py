@@ -25,7 +25,11 @@ def curated_models():
     """The curated models that keep history (django-simple-history)."""
     for label in CURATED_APPS:
         for model in apps.get_app_config(label).get_models():
-            if hasattr(model, "history") and not model.__name__.startswith("Historical"):
+            if (
+                hasattr(model, "history")
+                and not model.__name__.startswith("Historical")
+                and getattr(model, "curated", True)  # not the curators' own bookkeeping
+            ):
                 yield model
 
 
@@ -53,8 +57,10 @@ def changes_since(since: dt.datetime | None, until: dt.datetime) -> dict:
     """What history records between ``since`` (exclusive) and ``until`` (inclusive) did.
 
     For each object touched: added (did not exist before, exists after), removed (existed,
-    deleted), or changed (with each field's value before and after). An object added and
-    removed within the window is left out: the release never saw it.
+    deleted), or changed (with each field's value before and after), with the reasons the
+    curators gave (``why``) and who made the changes (``by``, shown to staff only: see
+    :func:`public`). An object added and removed within the window is left out: the
+    release never saw it.
     """
     log: dict = {
         "added": defaultdict(list),

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from frameworks.models import Participation
 from missions.models import ContributionFigure
-from partnerships.provenance.bulk_import import run_import
+from partnerships.provenance.bulk_import import REASON_REQUIRED, run_import
 from tests.cases import read_csv
 from tests.factories import (
     ContributionFactory,
@@ -54,7 +54,9 @@ def test_exported_csv_edited_and_imported_updates_the_same_rows():
     assert preview.valid, [r.errors for r in preview.rows]
     assert [r.action for r in preview.rows] == ["update", "unchanged"]
     assert Participation.objects.get(pk=first.pk).notes == ""  # a preview writes nothing
-    result = run_import("participations", to_csv(rows), commit=True)
+    refused = run_import("participations", to_csv(rows), commit=True)
+    assert not refused.committed and refused.file_problems == [REASON_REQUIRED]
+    result = run_import("participations", to_csv(rows), commit=True, reason="End per 2004 text")
     assert result.committed
     first.refresh_from_db()
     assert (first.notes, first.end_iso, first.status) == (
@@ -63,7 +65,7 @@ def test_exported_csv_edited_and_imported_updates_the_same_rows():
         "ended",
     )
     assert Participation.objects.count() == 2
-    assert first.history.first().history_change_reason == "bulk CSV import"
+    assert first.history.first().history_change_reason == "End per 2004 text"
     second.refresh_from_db()
 
 

@@ -96,10 +96,12 @@ def test_curator_enters_facts_and_sees_history(client, curator):
             "figures-0-as_of": "2005-06-01",
             "figures-0-personnel": "150",
             "figures-0-measure": "snapshot",
+            "figures-0-rank": "normal",  # the form's default, as a browser sends it
             "figures-0-source": source_a.pk,
             "figures-1-as_of": "2005-06-01",
             "figures-1-personnel": "170",
             "figures-1-measure": "snapshot",
+            "figures-1-rank": "normal",
             "figures-1-source": source_b.pk,
         },
     )

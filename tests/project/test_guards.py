@@ -110,6 +110,7 @@ EXEMPT = {
     (Contribution, "sources"): "sources list what cites them",
     (ContributionFigure, "as_of_precision"): "part of as_of_after / as_of_before",
     (ContributionFigure, "notes"): "searched by q",
+    (ContributionFigure, "rank_reason"): "searched by q",
 }
 
 
