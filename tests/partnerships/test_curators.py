@@ -153,7 +153,8 @@ def test_curator_restores_a_deleted_fact_from_history(client, curator):
     participation.delete()
     listing = client.get(reverse("admin:frameworks_participation_deleted"))
     assert listing.status_code == 200
-    assert escape(str(participation.partner)) in listing.content.decode()  # e.g. "Côte d&#x27;Ivoire"
+    # As the page escapes it, e.g. "Côte d&#x27;Ivoire".
+    assert escape(str(participation.partner)) in listing.content.decode()
     response = client.post(reverse("admin:frameworks_participation_restore", args=[object_id]))
     assert response.status_code == 302
     restored = Participation.objects.get(pk=object_id)
