@@ -30,3 +30,14 @@ STORAGES = {
 
 # A 503 for a database error logs its traceback, so a failing test shows the cause.
 DATABASE_ERROR_TRACEBACKS = True
+
+# Throttle counts in the default cache's memory (the same LOCATION): a test's
+# `cache.clear()` starts them afresh.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+}
+# Tests write rows without history (factories, bulk loads), which the data stamp does not
+# see: no answer is stored unless a test turns the response cache on (tests/serving/).
+SERVING_CACHE = "serving"
+CACHES["serving"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
