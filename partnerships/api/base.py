@@ -221,7 +221,8 @@ class CSVExportMixin:
         return streamed_csv(request, name, [header for header, _ in columns], rows)
 
     def retrieve(self, request, *args, **kwargs):
-        """A detail's CSV has the list's columns, for its one row."""
+        # A detail's CSV has the list's columns, for its one row (not a docstring: the
+        # schema would take it as the operation's description).
         if not wants_csv(request) or not (self.csv_columns or self.csv_values):
             return super().retrieve(request, *args, **kwargs)
         obj = self.get_object()
