@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterable
 
 from django.db.models import F, QuerySet, Window
 from django.db.models.functions import RowNumber
-from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from rest_framework.response import Response
 
@@ -59,10 +58,10 @@ class Links:
 
 @functools.cache
 def flag_path(code: str) -> str:
-    """django-countries' flag for a country code, through the static files storage."""
+    """django-countries' flag URL path for a country code (what ``country.flag`` gives)."""
     from django_countries.fields import Country
 
-    return static(Country(code).flag.removeprefix(static("")))
+    return Country(code).flag
 
 
 SOURCE_VALUES = ("id", "key", "title", "publisher", "url", "tier")
