@@ -135,6 +135,13 @@ class ReadAnyoneWriteCurators(permissions.DjangoModelPermissionsOrAnonReadOnly):
     we want: anonymous visitors and readers read, curators write.
     """
 
+    def has_permission(self, request, view):
+        # A read needs no permission: answered without building the view's queryset,
+        # which DRF's class would do only to learn the model (a second get_queryset()).
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return super().has_permission(request, view)
+
 
 def exception_handler(exc, context):
     """DRF's handler, with Django's ValidationError turned into a 400 with its fields."""
