@@ -177,7 +177,17 @@ if not env_bool("RESPONSE_CACHE", True):
 SERVING_CACHE_SECONDS = 600  # entries are keyed by the data stamp: this only frees memory
 SERVING_MAX_BYTES = 4 * 1024 * 1024  # larger answers are revalidated, not stored
 SERVING_MAX_AGE = int(os.environ.get("CACHE_MAX_AGE", "60"))
-SERVING_EXCLUDED_PATHS = ("/admin/", "/healthz", "/readyz", "/api/v1/token/")
+# Not the data's: the admin, the probes, the token endpoint, and the API's schema and
+# documentation (they change with a deploy, not with a write).
+SERVING_EXCLUDED_PATHS = (
+    "/admin/",
+    "/healthz",
+    "/readyz",
+    "/api/v1/auth/",
+    "/api/v1/schema/",
+    "/api/v1/docs/",
+    "/api/v1/redoc/",
+)
 
 # Cross-origin reads of the API (django-cors-headers): any origin, no credentials, and no
 # write is ever allowed across origins.
