@@ -12,7 +12,11 @@ def last_change():
     alike leave a history record, so it is the newest record over all history tables, read
     in one query."""
     from partnerships.provenance.releases import curated_models
+    from partnerships.serving.stamp import NOT_READ, remembered_last_change
 
+    remembered = remembered_last_change()  # read with this request's data stamp
+    if remembered is not NOT_READ:
+        return remembered
     tables = [connection.ops.quote_name(m.history.model._meta.db_table) for m in curated_models()]
     union = " UNION ALL ".join(f"SELECT MAX(history_date) AS m FROM {table}" for table in tables)
     with connection.cursor() as cursor:

@@ -37,7 +37,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 
-from partnerships.serving.stamp import data_stamp
+from partnerships.serving.stamp import data_stamp, request_scope
 
 logger = logging.getLogger("partnerships")
 
@@ -153,6 +153,10 @@ class ConditionalCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        with request_scope():
+            return self.answer(request)
+
+    def answer(self, request):
         if not served_here(request):
             return self.get_response(request)
         if has_credentials(request):
