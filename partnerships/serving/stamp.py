@@ -17,6 +17,9 @@ from django.db import connections, router
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+# The stamp query's column name: how a query log tells it apart.
+STAMP_MARK = "data_stamp"
+
 
 @functools.cache
 def _stamp_sql(alias: str) -> str:
@@ -30,7 +33,7 @@ def _stamp_sql(alias: str) -> str:
     ]
     history = f"SELECT MAX(m) FROM ({' UNION ALL '.join(parts)}) AS latest"
     release = f"SELECT MAX(created) FROM {quote(Release._meta.db_table)}"
-    return f"SELECT ({history}), ({release})"  # noqa: S608 - table names
+    return f"SELECT ({history}) AS {STAMP_MARK}, ({release})"  # noqa: S608 - table names
 
 
 def _aware(value) -> dt.datetime | None:

@@ -161,3 +161,19 @@ def test_cache_hits_and_304s_count_against_the_anonymous_throttle(api, world):
 def test_admin_and_probes_are_left_alone(client, world):
     assert not client.get("/healthz").has_header("ETag")
     assert not client.get("/admin/login/").has_header("ETag")
+
+
+def test_an_anonymous_read_costs_one_stamp_query(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.cases import is_stamp_query
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/api/v1/frameworks/")
+    assert len([q for q in queries if is_stamp_query(q["sql"])]) == 1
+    with CaptureQueriesContext(connection) as revalidation:
+        etag = client.get("/api/v1/frameworks/")["ETag"]
+    with CaptureQueriesContext(connection) as revalidation:
+        assert client.get("/api/v1/frameworks/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert len(revalidation) == 1  # the stamp, and nothing else
