@@ -58,7 +58,7 @@ ONLY = [s for s in os.environ.get("BENCH_ONLY", "").split(",") if s]
 # An endpoint whose first request takes longer than this is timed sequentially instead.
 SLOW_MS = int(os.environ.get("BENCH_SLOW_MS", 2000))
 SLOW_REQUESTS = int(os.environ.get("BENCH_SLOW_REQUESTS", 3))
-PORTS = {"app": 8101, "floor": 8102, "datasette": 8103}
+PORTS = {"app": 8101, "floor": 8102, "datasette": 8103, "cached": 8104, "revalidated": 8101}
 HOST = "127.0.0.1"
 # Production runs HTTPS_ONLY behind a TLS proxy that says so; the load says the same.
 HEADERS = {"X-Forwarded-Proto": "https"}
@@ -72,8 +72,12 @@ APP_ENV = {
     # The load is anonymous: throttling would turn it into 429s.
     "API_ANON_RATE": "100000000/minute",
     "LOG_LEVEL": "WARNING",
+    # The uncached column: every request reaches the view (ETag and 304 still answered).
+    "RESPONSE_CACHE": "0",
 }
 APP_ENV.pop("REDIS_URL", None)
+# The cached column: the same app with its response cache (in-process, per worker).
+CACHED_ENV = {**APP_ENV, "RESPONSE_CACHE": "1"}
 
 processes: list[subprocess.Popen] = []
 
@@ -416,15 +420,15 @@ def endpoints(p: dict) -> list[dict]:
 # -- measuring --------------------------------------------------------------------------------
 
 
-def probe(port: int, path: str) -> tuple[int, int]:
+def probe(port: int, path: str, headers: dict | None = None) -> tuple[int, int, dict]:
     conn = http.client.HTTPConnection(HOST, port, timeout=120)
-    conn.request("GET", path, headers=HEADERS)
+    conn.request("GET", path, headers={**HEADERS, **(headers or {})})
     response = conn.getresponse()
     body = response.read()
-    return response.status, len(body)
+    return response.status, len(body), dict(response.getheaders())
 
 
-def wrk(port: int, path: str, seconds: int, log: Path) -> dict:
+def wrk(port: int, path: str, seconds: int, log: Path, headers: dict | None = None) -> dict:
     args = [
         "wrk",
         f"-t{THREADS}",
@@ -432,12 +436,16 @@ def wrk(port: int, path: str, seconds: int, log: Path) -> dict:
         f"-d{seconds}s",
         "--timeout",
         "30s",
-        *[x for k, v in HEADERS.items() for x in ("-H", f"{k}: {v}")],
+        *[x for k, v in {**HEADERS, **(headers or {})}.items() for x in ("-H", f"{k}: {v}")],
         "-s",
         BENCH / "report.lua",
         f"http://{HOST}:{port}{path}",
     ]
-    out = subprocess.run([str(a) for a in args], capture_output=True, text=True, check=True)
+    # report.lua counts every answer but a 2xx (or, when revalidating, a 304) as an error.
+    env = {**os.environ, "BENCH_EXPECT": "304" if headers else "2xx"}
+    out = subprocess.run(
+        [str(a) for a in args], capture_output=True, text=True, check=True, env=env
+    )
     log.write_text(out.stdout + out.stderr)
     line = next(x for x in out.stdout.splitlines() if x.startswith("BENCH_JSON "))
     data = json.loads(line.removeprefix("BENCH_JSON "))
@@ -461,7 +469,7 @@ def sequential(target: str, proc: subprocess.Popen, path: str, n: int) -> dict:
     times, failures = [], 0
     for _ in range(n):
         started = time.perf_counter()
-        status, _ = probe(PORTS[target], path)
+        status, _, _ = probe(PORTS[target], path)
         times.append((time.perf_counter() - started) * 1000)
         failures += not 200 <= status < 300
     times.sort()
@@ -479,23 +487,34 @@ def sequential(target: str, proc: subprocess.Popen, path: str, n: int) -> dict:
 
 
 def load(target: str, proc: subprocess.Popen, path: str, results: Path, key: str) -> dict:
+    """wrk on one endpoint of one server. ``revalidated``: the uncached app asked with the
+    ETag of its own first answer (``If-None-Match``), so every answer is a bodiless 304."""
     port = PORTS[target]
     if target != "datasette":
         fresh_workers(proc)
     started = time.perf_counter()
-    status, size = probe(port, path)
+    status, size, headers = probe(port, path)
     took_ms = (time.perf_counter() - started) * 1000
     if status == 404:
         return {"skipped": "404: not built yet"}
     if not 200 <= status < 300:
         return {"errors": 1, "status": status, "note": f"probe answered {status}"}
-    if took_ms > SLOW_MS:
+    conditional = None
+    if target == "revalidated":
+        etag = headers.get("ETag")
+        if not etag:
+            return {"errors": 1, "note": "no ETag to revalidate with"}
+        conditional = {"If-None-Match": etag}
+        status, size, _ = probe(port, path, conditional)
+        if status != 304:
+            return {"errors": 1, "status": status, "note": f"revalidation answered {status}"}
+    elif took_ms > SLOW_MS and target != "cached":
         return sequential(target, proc, path, SLOW_REQUESTS) | {"response_bytes": size}
-    wrk(port, path, WARMUP, results / f"wrk-{key}-{target}-warmup.txt")
+    wrk(port, path, WARMUP, results / f"wrk-{key}-{target}-warmup.txt", conditional)
     sampler = MemorySampler(proc, interval=0.1)
     sampler.start()
     try:
-        result = wrk(port, path, DURATION, results / f"wrk-{key}-{target}.txt")
+        result = wrk(port, path, DURATION, results / f"wrk-{key}-{target}.txt", conditional)
     finally:
         result_mem = sampler.stop()
     result["peak_worker_rss_mb"] = result_mem
@@ -606,6 +625,18 @@ def main() -> int:
                 ],
                 log=results / "app.log",
             ),
+            "cached": start(
+                "cached",
+                [
+                    APP_GUNICORN,
+                    "partnerships.wsgi:application",
+                    "--bind",
+                    f"{HOST}:{PORTS['cached']}",
+                    *gunicorn,
+                ],
+                env=CACHED_ENV,
+                log=results / "cached.log",
+            ),
             "floor": start(
                 "floor",
                 [
@@ -646,12 +677,15 @@ def main() -> int:
             ),
         }
         wait_ready(PORTS["app"], "/healthz")
+        wait_ready(PORTS["cached"], "/healthz")
+        servers["revalidated"] = servers["app"]
         wait_ready(PORTS["floor"], "/partners")
         wait_ready(PORTS["datasette"], "/-/versions.json")
         report["servers"] = {
             "app": {"pid": servers["app"].pid},
             "floor": {"pid": servers["floor"].pid},
             "datasette": {"pid": servers["datasette"].pid},
+            "cached": {"pid": servers["cached"].pid},
         }
         report["endpoints"] = []
         for endpoint in endpoints(params):
@@ -659,7 +693,9 @@ def main() -> int:
                 continue
             say(f"load: {endpoint['name']}")
             entry = {k: endpoint[k] for k in ("name", "key", "app", "floor", "datasette")}
-            for target in ("app", "floor", "datasette"):
+            for target in ("app", "floor", "datasette", "cached", "revalidated"):
+                if target in ("cached", "revalidated"):
+                    endpoint = {**endpoint, target: endpoint["app"]}
                 if not endpoint[target]:
                     continue
                 if target != "app" and entry.get("app", {}).get("skipped"):
@@ -724,7 +760,7 @@ def summary(result: dict) -> str:
 def errors(report: dict) -> list[str]:
     failed = []
     for entry in report.get("endpoints", []):
-        for target in ("app", "floor", "datasette"):
+        for target in ("app", "floor", "datasette", "cached", "revalidated"):
             result = entry.get(target)
             if isinstance(result, dict) and result.get("errors"):
                 failed.append(f"{entry['key']} ({target})")
@@ -747,13 +783,16 @@ def render(report: dict) -> str:
         "",
         "| endpoint | app req/s | p50 / p95 / p99 ms | app CPU ms/req | queries (50 / 5 rows) "
         "| peak worker RSS MB | floor req/s | floor p50 / p99 ms | floor CPU ms/req "
-        "| app / floor | Datasette req/s | Datasette p50 / p99 ms | app / Datasette |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| app / floor | Datasette req/s | Datasette p50 / p99 ms | app / Datasette "
+        "| cached req/s | cached p50 / p99 ms | cached / Datasette "
+        "| 304 req/s | 304 p50 / p99 ms | 304 / floor |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for e in report.get("endpoints", []):
         app, floor, ds = e.get("app", {}), e.get("floor") or {}, e.get("datasette") or {}
+        hit, fresh = e.get("cached") or {}, e.get("revalidated") or {}
         if "skipped" in app:
-            lines.append(f"| {e['name']} | skipped: {app['skipped']} |" + " |" * 11)
+            lines.append(f"| {e['name']} | skipped: {app['skipped']} |" + " |" * 17)
             continue
         q = queries.get(e["key"], {})
         qtext = str(q.get("queries", "?"))
@@ -771,7 +810,11 @@ def render(report: dict) -> str:
             f"| {cell(floor, 'p50_ms', 'p99_ms')} | {floor.get('server_cpu_ms_per_request', '–')} "
             f"| {ratio(app.get('rps'), floor.get('rps'))} "
             f"| {ds.get('rps', '–')} | {cell(ds, 'p50_ms', 'p99_ms')} "
-            f"| {ratio(app.get('rps'), ds.get('rps'))} |"
+            f"| {ratio(app.get('rps'), ds.get('rps'))} "
+            f"| {hit.get('rps', '–')} | {cell(hit, 'p50_ms', 'p99_ms')} "
+            f"| {ratio(hit.get('rps'), ds.get('rps'))} "
+            f"| {fresh.get('rps', '–')} | {cell(fresh, 'p50_ms', 'p99_ms')} "
+            f"| {ratio(fresh.get('rps'), floor.get('rps'))} |"
         )
     if report.get("csv"):
         lines += [

@@ -13,6 +13,7 @@ from missions.models import (
     Role,
     one_figure,
 )
+from partnerships.api import lean
 from partnerships.api.base import CleanModelSerializer, CSVExportMixin, StrictQueryMixin, page_url
 from partnerships.api.fields import (
     COVERAGE_HELP,
@@ -26,6 +27,7 @@ from partnerships.api.fields import (
     sources_field,
 )
 from partnerships.api.known_at import KnownAtMixin, known_at_schema
+from partnerships.api.lean import LeanListMixin
 from partnerships.dates import format_date
 from partnerships.models import CooperationArea, Partner, Source
 
@@ -232,7 +234,9 @@ class ContributionDetailSerializer(ContributionSerializer):
 
 
 @known_at_schema
-class ContributionViewSet(KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewsets.ModelViewSet):
+class ContributionViewSet(
+    KnownAtMixin, StrictQueryMixin, LeanListMixin, CSVExportMixin, viewsets.ModelViewSet
+):
     """What partners contributed to missions, with their dated personnel figures."""
 
     serializer_class = ContributionSerializer
@@ -254,6 +258,81 @@ class ContributionViewSet(KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewse
         ("description", "description"),
         *sources_csv_columns(),
     ]
+
+    # The list, from plain rows (partnerships/api/lean.py): the same fields as the serializer.
+    lean_values = (
+        "id",
+        "partner__iso3",
+        "partner__name",
+        "mission__slug",
+        "mission__name",
+        *lean.PERIOD_VALUES,
+        "description",
+        "figure_count",
+        "figures_from",
+        "figures_until",
+    )
+    lean_annotations = ("certainty",)
+
+    def lean_rows(self, rows, links):
+        ids = [row["id"] for row in rows]
+        roles = lean.linked_slugs(Contribution.roles.through, "contribution", "role", ids, "name")
+        areas = lean.linked_slugs(
+            Contribution.cooperation_areas.through, "contribution", "cooperationarea", ids, "name"
+        )
+        sources = lean.linked_sources(Contribution.sources.through, "contribution", ids, links)
+        latest = self.lean_figures(ids, LATEST, links)
+        largest = self.lean_figures(ids, LARGEST, links)
+        return [
+            {
+                "id": row["id"],
+                "partner": row["partner__iso3"],
+                "partner_name": row["partner__name"],
+                "mission": row["mission__slug"],
+                "mission_name": row["mission__name"],
+                **lean.period(row),
+                "roles": roles.get(row["id"], []),
+                "description": row["description"],
+                "cooperation_areas": areas.get(row["id"], []),
+                "latest_figure": latest.get(row["id"]),
+                "largest_figure": largest.get(row["id"]),
+                "figure_count": row["figure_count"],
+                "figures_from": lean.iso(row["figures_from"]),
+                "figures_until": lean.iso(row["figures_until"]),
+                "sources": sources.get(row["id"], []),
+                "api_url": links.to("api:contribution-detail", row["id"]),
+                "page_url": links.to("mission-detail", row["mission__slug"]),
+            }
+            for row in rows
+        ]
+
+    @staticmethod
+    def lean_figures(ids, order, links) -> dict[int, dict]:
+        """Each contribution's first figure in ``order`` (latest, largest), one query."""
+        figures = lean.first_per_group(
+            ContributionFigure.objects.filter(contribution_id__in=ids), "contribution_id", order
+        ).values(
+            "contribution_id",
+            "id",
+            "as_of",
+            "as_of_precision",
+            "personnel",
+            "measure",
+            "estimate",
+            *(f"source__{name}" for name in lean.SOURCE_VALUES),
+        )
+        return {
+            row["contribution_id"]: {
+                "id": row["id"],
+                "as_of": format_date(row["as_of"], row["as_of_precision"]),
+                "as_of_precision": row["as_of_precision"],
+                "personnel": row["personnel"],
+                "measure": row["measure"],
+                "estimate": row["estimate"],
+                "source": lean.source_ref(row, links, "source__"),
+            }
+            for row in figures
+        }
 
     def get_serializer_class(self):
         # A list carries each contribution's latest and largest figure; the whole series
@@ -286,7 +365,9 @@ class ContributionViewSet(KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewse
 
 
 @known_at_schema
-class FigureViewSet(KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewsets.ModelViewSet):
+class FigureViewSet(
+    KnownAtMixin, StrictQueryMixin, LeanListMixin, CSVExportMixin, viewsets.ModelViewSet
+):
     """Dated personnel figures: a time series per contribution, each with one source."""
 
     serializer_class = FigureSerializer
@@ -323,6 +404,41 @@ class FigureViewSet(KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewsets.Mod
         ("source_url", "source__url", None),
         ("notes", "notes", None),
     ]
+
+    # The list, from plain rows (partnerships/api/lean.py): the same fields as the serializer.
+    lean_values = (
+        "id",
+        "contribution_id",
+        "contribution__partner__iso3",
+        "contribution__mission__slug",
+        "as_of",
+        "as_of_precision",
+        "personnel",
+        "measure",
+        "estimate",
+        "notes",
+        *(f"source__{name}" for name in lean.SOURCE_VALUES),
+    )
+
+    def lean_rows(self, rows, links):
+        return [
+            {
+                "id": row["id"],
+                "contribution": row["contribution_id"],
+                "partner": row["contribution__partner__iso3"],
+                "mission": row["contribution__mission__slug"],
+                "as_of": lean.precise(row["as_of"], row["as_of_precision"]),
+                "as_of_precision": row["as_of_precision"],
+                "personnel": row["personnel"],
+                "measure": row["measure"],
+                "estimate": row["estimate"],
+                "source": row["source__id"],
+                "source_detail": lean.source_ref(row, links, "source__"),
+                "notes": row["notes"],
+                "api_url": links.to("api:figure-detail", row["id"]),
+            }
+            for row in rows
+        ]
 
     def get_queryset(self):
         return ContributionFigure.objects.select_related(

@@ -8,7 +8,16 @@ DATABASE_REPLICA_URL  PostgreSQL streaming replica(s) for reads, comma-separated
 SECRET_KEY     required when DEBUG is off
 DEBUG          1/true/yes to turn on; off by default
 ALLOWED_HOSTS  comma-separated; default localhost, 127.0.0.1, [::1]
-REDIS_URL      redis://127.0.0.1:6379/0 to cache in Redis; unset: in-process cache
+REDIS_URL      redis://127.0.0.1:6379/0: responses and throttle counts cached in Redis,
+               shared by every worker and machine; unset: in-process cache, and throttle
+               counts shared by the workers of one machine through THROTTLE_CACHE_DIR
+THROTTLE_CACHE_DIR  without REDIS_URL: where the workers keep throttle counts; default a
+               directory in the system's temporary directory
+CACHE_MAX_AGE  seconds a client or proxy may reuse a public answer before revalidating
+               it (ETag / Last-Modified); default 60
+RESPONSE_CACHE 0 to store no answer in the cache (ETag and 304 still answered); default 1
+CORS_API       0 to stop answering cross-origin reads of /api/ (on by default: GET, HEAD
+               and OPTIONS from any origin, without credentials)
 HTTPS_ONLY     1: redirect to HTTPS, secure cookies, HSTS; default: on when DEBUG is off
 HSTS_SECONDS   Strict-Transport-Security max-age when HTTPS_ONLY; default 31536000 (a year)
 API_ANON_RATE  anonymous API throttle, e.g. 120/minute (the default)
@@ -19,6 +28,7 @@ STATIC_ROOT    where collectstatic writes; default staticfiles/ beside manage.py
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -74,6 +84,7 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "corsheaders",
     "partnerships",
     "frameworks",
     "missions",
@@ -82,9 +93,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "partnerships.middleware.RequestIdMiddleware",
     "partnerships.middleware.RequestLimitsMiddleware",
+    # Before anything that answers: CORS headers on every /api/ answer, 304s included.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "partnerships.middleware.DatabaseUnavailableMiddleware",
+    # ETag / 304 and the shared response cache for anonymous reads: before sessions, so a
+    # hit costs one small query and one cache read (partnerships/serving/conditional.py).
+    "partnerships.serving.conditional.ConditionalCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -143,16 +159,63 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            # A cache that is down must never take the site down with it.
-            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1},
-        }
+    _redis = {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        # A cache that is down must never take the site down with it.
+        "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1},
     }
+    # One Redis for all: answers (keyed by the data stamp) and throttle counts, so the
+    # documented rate holds across workers and machines.
+    CACHES = {"default": _redis, "throttle": {**_redis, "KEY_PREFIX": "throttle"}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        # Without Redis the workers of one machine still share one count (files).
+        "throttle": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("THROTTLE_CACHE_DIR")
+            or os.path.join(tempfile.gettempdir(), "partnerships-kb-throttle"),
+        },
+    }
+
+# The response cache (partnerships/serving/conditional.py); RESPONSE_CACHE=0 stores
+# nothing (ETags and 304s still work), e.g. to measure uncached answers.
+SERVING_CACHE = "default"
+if not env_bool("RESPONSE_CACHE", True):
+    CACHES["uncached"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    SERVING_CACHE = "uncached"
+SERVING_CACHE_SECONDS = 600  # entries are keyed by the data stamp: this only frees memory
+SERVING_MAX_BYTES = 4 * 1024 * 1024  # larger answers are revalidated, not stored
+SERVING_MAX_AGE = int(os.environ.get("CACHE_MAX_AGE", "60"))
+# Not the data's: the admin, the probes, the token endpoint, and the API's schema and
+# documentation (they change with a deploy, not with a write).
+SERVING_EXCLUDED_PATHS = (
+    "/admin/",
+    "/healthz",
+    "/readyz",
+    "/api/v1/auth/",
+    "/api/v1/schema/",
+    "/api/v1/docs/",
+    "/api/v1/redoc/",
+)
+
+# Cross-origin reads of the API (django-cors-headers): any origin, no credentials, and no
+# write is ever allowed across origins.
+CORS_ALLOW_ALL_ORIGINS = env_bool("CORS_API", True)
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = ("accept", "if-none-match", "if-modified-since", "x-request-id")
+CORS_EXPOSE_HEADERS = (
+    "ETag",
+    "Last-Modified",
+    "Retry-After",
+    "X-Dataset-Version",
+    "X-Query",
+    "X-Request-ID",
+)
+CORS_PREFLIGHT_MAX_AGE = 86400
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -197,11 +260,12 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "partnerships.api.base.PageNumberPagination",
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        "partnerships.api.renderers.ORJSONRenderer",
         "partnerships.api.browsable.BrowsableAPIRenderer",
-        "partnerships.api.base.CSVRenderer",
+        "partnerships.api.renderers.CSVRenderer",
+        "partnerships.api.renderers.ExcelCSVRenderer",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["partnerships.api.throttling.AnonRateThrottle"],
     # Anonymous clients: a documented rate per IP address; curators are not throttled.
     "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_ANON_RATE", "120/minute")},
     "EXCEPTION_HANDLER": "partnerships.api.base.exception_handler",
@@ -225,8 +289,13 @@ SPECTACULAR_SETTINGS = {
         "`as_of` and `active_on` filter uses this rule.\n\n"
         "**Filters** repeat for any-of (`?framework=a&framework=b`); `*_all` means all-of. "
         "**Exports**: `?format=csv` on any list or matrix streams the whole filtered set; the "
-        "`X-Dataset-Version` header names the data it came from. **Anonymous** clients are "
-        "throttled (default 120 requests a minute; 429 beyond).\n\n"
+        "`X-Dataset-Version` header names the data it came from; `?format=csv-excel` adds "
+        "the byte order mark Excel needs. **Anonymous** clients are throttled (default 120 "
+        "requests a minute; 429 beyond).\n\n"
+        "**Caching**: every read answers with a strong `ETag` and `Last-Modified`; send them "
+        "back (`If-None-Match`, `If-Modified-Since`) and an unchanged answer is a bodiless "
+        "304. Answers about a past moment (`known_at`) are immutable. **CORS**: any origin "
+        "may read (GET, HEAD, OPTIONS; no credentials).\n\n"
         "**Strict**: an unknown query parameter is a 400 that names it and lists the accepted "
         "ones; so is a malformed `page` or `page_size`. Every ordering ends with the primary "
         "key, so walking the pages shows each row once."

@@ -36,3 +36,14 @@ DATABASE_ERROR_TRACEBACKS = True
 for _alias in DATABASES:
     if _alias != "default":
         DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
+
+# Throttle counts in the default cache's memory (the same LOCATION): a test's
+# `cache.clear()` starts them afresh.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+}
+# Tests write rows without history (factories, bulk loads), which the data stamp does not
+# see: no answer is stored unless a test turns the response cache on (tests/serving/).
+SERVING_CACHE = "serving"
+CACHES["serving"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}

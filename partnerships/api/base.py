@@ -11,12 +11,11 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import InvalidPage
 from django.db import models, transaction
 from django.db.models import QuerySet
-from django.utils.encoding import force_str
-from rest_framework import exceptions, pagination, permissions, renderers, serializers
+from rest_framework import exceptions, pagination, permissions, serializers
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from partnerships.exports import cell_value, csv_lines, streamed_csv
+from partnerships.exports import CSV_FORMATS, cell_value, streamed_csv
 
 WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
 
@@ -136,6 +135,13 @@ class ReadAnyoneWriteCurators(permissions.DjangoModelPermissionsOrAnonReadOnly):
     we want: anonymous visitors and readers read, curators write.
     """
 
+    def has_permission(self, request, view):
+        # A read needs no permission: answered without building the view's queryset,
+        # which DRF's class would do only to learn the model (a second get_queryset()).
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return super().has_permission(request, view)
+
 
 def exception_handler(exc, context):
     """DRF's handler, with Django's ValidationError turned into a 400 with its fields."""
@@ -195,44 +201,9 @@ class CleanModelSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class CSVRenderer(renderers.BaseRenderer):
-    """``?format=csv`` or ``Accept: text/csv``. Lists stream their own CSV (see
-    :class:`CSVExportMixin`); this renders what is left (a detail, an error) as rows."""
-
-    media_type = "text/csv"
-    format = "csv"
-    charset = "utf-8"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        if data is None:
-            return b""
-        rows = data if isinstance(data, list) else [data]
-        rows = [flatten(row) if isinstance(row, dict) else {"value": row} for row in rows]
-        header = list(dict.fromkeys(key for row in rows for key in row))
-        return "".join(csv_lines([header] + [[row.get(k, "") for k in header] for row in rows]))
-
-
-def flatten(data: dict, prefix: str = "") -> dict:
-    flat = {}
-    for key, value in data.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            flat.update(flatten(value, f"{name}."))
-        elif isinstance(value, list):
-            flat[name] = "; ".join(
-                force_str(item.get("title") or item.get("slug") or item.get("id"))
-                if isinstance(item, dict)
-                else force_str(item)
-                for item in value
-            )
-        else:
-            flat[name] = "" if value is None else value
-    return flat
-
-
 def wants_csv(request) -> bool:
     renderer = getattr(request, "accepted_renderer", None)
-    return getattr(renderer, "format", None) == "csv"
+    return getattr(renderer, "format", None) in CSV_FORMATS
 
 
 class CSVExportMixin:
@@ -261,6 +232,19 @@ class CSVExportMixin:
         )
         name = self.basename if hasattr(self, "basename") else "export"
         return streamed_csv(request, name, [header for header, _ in columns], rows)
+
+    def retrieve(self, request, *args, **kwargs):
+        # A detail's CSV has the list's columns, for its one row (not a docstring: the
+        # schema would take it as the operation's description).
+        if not wants_csv(request) or not (self.csv_columns or self.csv_values):
+            return super().retrieve(request, *args, **kwargs)
+        obj = self.get_object()
+        queryset = type(obj).objects.filter(pk=obj.pk)
+        if self.csv_values:
+            return self.values_csv(request, queryset)
+        name = self.basename if hasattr(self, "basename") else "export"
+        row = [cell_value(obj, path) for _, path in self.csv_columns]
+        return streamed_csv(request, name, [header for header, _ in self.csv_columns], [row])
 
     def values_csv(self, request, queryset):
         lookups, slices = [], []

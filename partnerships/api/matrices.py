@@ -12,7 +12,7 @@ from partnerships.api.base import StrictQueryMixin, wants_csv
 from partnerships.compose.matrices import FrameworkMatrixFilterSet, MissionMatrixFilterSet
 from partnerships.exports import streamed_csv
 
-FORMAT_PARAMETER = OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"])
+FORMAT_PARAMETER = OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv", "csv-excel"])
 
 
 def filterset_parameters(filterset_class) -> list[OpenApiParameter]:

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.validators import UniqueValidator
 
 from frameworks.models import Participation
+from partnerships.api import lean
 from partnerships.api.base import (
     CleanModelSerializer,
     CSVExportMixin,
@@ -29,6 +30,7 @@ from partnerships.api.fields import (
     sources_field,
 )
 from partnerships.api.known_at import KnownAtMixin, known_at_schema
+from partnerships.api.lean import LeanListMixin
 from partnerships.compose.profile import partner_timeline, partner_with_facts
 from partnerships.dates import active_on_q
 from partnerships.exports import streamed_csv
@@ -81,6 +83,35 @@ def state_day(request) -> dt.date | None:
             return as_of.last
     known_at = getattr(request, "known_at", None)
     return known_at.date() if known_at else None
+
+
+def current_frameworks(partner_ids, day: dt.date) -> dict[int, list[dict]]:
+    """Each partner's frameworks on ``day`` as the serializer writes them, one query."""
+    rows = (
+        Participation.objects.filter(active_on_q(day), partner_id__in=list(partner_ids))
+        .order_by("framework__name", "id")
+        .values(
+            "partner_id",
+            "framework__slug",
+            "framework__acronym",
+            "framework__name",
+            "start",
+            "start_precision",
+            "status",
+        )
+    )
+    found: dict[int, list[dict]] = {}
+    for row in rows:
+        found.setdefault(row["partner_id"], []).append(
+            {
+                "slug": row["framework__slug"],
+                "acronym": row["framework__acronym"],
+                "name": row["framework__name"],
+                "since": lean.precise(row["start"], row["start_precision"]),
+                "status": row["status"],
+            }
+        )
+    return found
 
 
 class UpperCaseField(serializers.CharField):
@@ -231,7 +262,9 @@ class TimelineEventSerializer(serializers.Serializer):
 
 
 @known_at_schema
-class PartnerViewSet(KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewsets.ModelViewSet):
+class PartnerViewSet(
+    KnownAtMixin, StrictQueryMixin, LeanListMixin, CSVExportMixin, viewsets.ModelViewSet
+):
     """Partner nations: nations that are or were NATO partners.
 
     Look a partner up by its ISO 3166-1 alpha-3 code in any case (`/partners/GEO/`).
@@ -263,6 +296,56 @@ class PartnerViewSet(KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewsets.Mo
 
     def get_queryset(self):
         return partners_for_api(state_day(self.request)).order_by("name")
+
+    # The list, from plain rows (partnerships/api/lean.py): the same fields as the serializer.
+    lean_values = (
+        "id",
+        "iso3",
+        "country",
+        "name",
+        "other_names",
+        "region",
+        "status_on",
+        "nato_accession",
+        "nato_accession_precision",
+        "profile",
+        "wikidata_qid",
+        "cow_code",
+    )
+    lean_annotations = ("certainty",)
+
+    def lean_rows(self, rows, links):
+        ids = [row["id"] for row in rows]
+        sources = lean.linked_sources(Partner.sources.through, "partner", ids, links)
+        accession = lean.linked_sources(Partner.accession_sources.through, "partner", ids, links)
+        frameworks = current_frameworks(ids, state_day(self.request) or dt.date.today())
+        return [
+            {
+                "iso3": row["iso3"],
+                "iso2": row["country"] or "",
+                "name": row["name"],
+                "other_names": row["other_names"],
+                "region": row["region"],
+                "status": row["status_on"],
+                "certainty": row.get("certainty"),
+                "nato_accession": lean.precise(
+                    row["nato_accession"], row["nato_accession_precision"]
+                ),
+                "nato_accession_precision": row["nato_accession_precision"],
+                "accession_sources": accession.get(row["id"], []),
+                "current_frameworks": frameworks.get(row["id"], []),
+                "profile": row["profile"],
+                "wikidata_qid": row["wikidata_qid"],
+                "cow_code": row["cow_code"],
+                "flag_url": links.absolute(lean.flag_path(row["country"]))
+                if row["country"]
+                else None,
+                "sources": sources.get(row["id"], []),
+                "api_url": links.to("api:partner-detail", row["iso3"]),
+                "page_url": links.to("partner-detail", row["iso3"].lower()),
+            }
+            for row in rows
+        ]
 
     def annotate_known_at(self, instances):
         """Frameworks and status as the knowledge base had them at the known_at moment."""

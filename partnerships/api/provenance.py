@@ -121,7 +121,7 @@ class ReconcileView(StrictQueryMixin, APIView):
         parameters=[
             OpenApiParameter("partner", OpenApiTypes.STR, description="ISO alpha-3."),
             OpenApiParameter("mission", OpenApiTypes.STR, description="Mission slug."),
-            OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"]),
+            OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv", "csv-excel"]),
         ],
         responses=OpenApiTypes.OBJECT,
     )

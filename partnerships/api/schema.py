@@ -30,8 +30,10 @@ ERRORS = {
 
 CSV_SCHEMA = {
     "type": "string",
-    "description": "CSV (UTF-8, a header row): with `?format=csv` or `Accept: text/csv`; a "
-    "list streams its whole filtered set.",
+    "description": "CSV (UTF-8, a header row): with `?format=csv` or `Accept: text/csv`, "
+    "or `?format=csv-excel` for the same with a byte order mark for Excel; a list streams "
+    "its whole filtered set, a detail gives the list's columns for its one row. Text a "
+    "spreadsheet would run as a formula is written with a leading apostrophe.",
 }
 
 

@@ -80,7 +80,7 @@ class SearchView(StrictQueryMixin, generics.GenericAPIView):
                 enum=list(kinds()),
                 description="Only these kinds of result (repeat for several).",
             ),
-            OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"]),
+            OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv", "csv-excel"]),
         ],
         responses=SearchResultSerializer(many=True),
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.shortcuts import render
 
 from partnerships.compose.matrices import FrameworkMatrixFilterSet, Matrix, MissionMatrixFilterSet
-from partnerships.exports import streamed_csv
+from partnerships.exports import CSV_FORMATS, streamed_csv
 from partnerships.labels import label_columns
 from partnerships.views.common import prepare_filter_form
 
@@ -24,7 +24,7 @@ def matrix_frameworks(request):
     filterset = FrameworkMatrixFilterSet(request.GET or None, request=request)
     valid, matrix = _matrix(filterset)
     day = filterset.data_of.get("as_of")
-    if valid and request.GET.get("format") == "csv":
+    if valid and request.GET.get("format") in CSV_FORMATS:
         header = ["iso3", "partner", *[c.short_label for c in matrix.columns]]
         if day:
             header.append(f"in a framework as of {day}")
@@ -62,7 +62,7 @@ def matrix_frameworks(request):
 def matrix_missions(request):
     filterset = MissionMatrixFilterSet(request.GET or None, request=request)
     valid, matrix = _matrix(filterset)
-    if valid and request.GET.get("format") == "csv":
+    if valid and request.GET.get("format") in CSV_FORMATS:
         header = ["iso3", "partner", *[c.short_label for c in matrix.columns]]
         rows_out = (
             [row.iso3, row.name, *[cell.label if cell else "" for cell in cells]]

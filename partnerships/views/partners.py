@@ -23,7 +23,7 @@ from partnerships.compose.profile import (
     past_partner_details,
 )
 from partnerships.dates import active_on_q
-from partnerships.exports import streamed_csv
+from partnerships.exports import CSV_FORMATS, streamed_csv
 from partnerships.filtersets import PartnerFilterSet
 from partnerships.models import Partner
 from partnerships.provenance.history import snapshot
@@ -97,7 +97,7 @@ def partner_list(request):
         past_partner_details(partners, day, when)
         return partners
 
-    if valid and request.GET.get("format") == "csv":
+    if valid and request.GET.get("format") in CSV_FORMATS:
 
         def partners():
             if not when:

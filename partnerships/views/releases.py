@@ -8,10 +8,12 @@ from django.core.exceptions import FieldDoesNotExist
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.views.decorators.http import condition
 
 from partnerships.models import Release
 from partnerships.provenance.archive import archive_name, citation_texts
 from partnerships.provenance.releases import curated_models, public
+from partnerships.serving.conditional import IMMUTABLE
 from partnerships.views.common import paginate
 
 
@@ -24,8 +26,14 @@ def release_citation(request, release) -> dict:
     }
 
 
+def archive_etag(request, version: str) -> str | None:
+    return Release.objects.filter(version=version).values_list("archive_sha256", flat=True).first()
+
+
+@condition(etag_func=archive_etag)
 def release_download(request, version: str):
-    """The release's zip archive, as frozen when it was made (a permanent URL)."""
+    """The release's zip archive, as frozen when it was made (a permanent URL): immutable,
+    its ETag the archive's SHA-256."""
     release = get_object_or_404(Release, version=version)
     if not release.archive:
         raise Http404("This release has no archive.")
@@ -35,6 +43,7 @@ def release_download(request, version: str):
         f"sha-256={base64.b64encode(bytes.fromhex(release.archive_sha256)).decode()}"
     )
     response["X-Archive-SHA256"] = release.archive_sha256
+    response["Cache-Control"] = IMMUTABLE
     return response
 
 

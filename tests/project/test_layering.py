@@ -28,6 +28,7 @@ PUBLIC = {
     "partnerships.api.base",
     "partnerships.api.fields",
     "partnerships.api.known_at",
+    "partnerships.api.lean",
     "partnerships.apps",
     "partnerships.charts",
     "partnerships.coverage",
