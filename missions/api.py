@@ -11,6 +11,7 @@ from missions.models import (
     ContributionFigure,
     Mission,
     Role,
+    counted_q,
     one_figure,
 )
 from partnerships.api import lean
@@ -309,9 +310,9 @@ class ContributionViewSet(
     @staticmethod
     def lean_figures(ids, order, links) -> dict[int, dict]:
         """Each contribution's first figure in ``order`` (latest, largest), one query."""
-        figures = lean.first_per_group(
-            ContributionFigure.objects.filter(contribution_id__in=ids), "contribution_id", order
-        ).values(
+        # The figures that count (missions.models.counted_q), as one_figure() picks them.
+        counting = ContributionFigure.objects.filter(counted_q(), contribution_id__in=ids)
+        figures = lean.first_per_group(counting, "contribution_id", order).values(
             "contribution_id",
             "id",
             "as_of",
@@ -319,6 +320,7 @@ class ContributionViewSet(
             "personnel",
             "measure",
             "estimate",
+            "rank",
             *(f"source__{name}" for name in lean.SOURCE_VALUES),
         )
         return {
@@ -329,6 +331,7 @@ class ContributionViewSet(
                 "personnel": row["personnel"],
                 "measure": row["measure"],
                 "estimate": row["estimate"],
+                "rank": row["rank"],
                 "source": lean.source_ref(row, links, "source__"),
             }
             for row in figures
@@ -417,6 +420,8 @@ class FigureViewSet(
         "measure",
         "estimate",
         "notes",
+        "rank",
+        "rank_reason",
         *(f"source__{name}" for name in lean.SOURCE_VALUES),
     )
 
@@ -435,6 +440,8 @@ class FigureViewSet(
                 "source": row["source__id"],
                 "source_detail": lean.source_ref(row, links, "source__"),
                 "notes": row["notes"],
+                "rank": row["rank"],
+                "rank_reason": row["rank_reason"],
                 "api_url": links.to("api:figure-detail", row["id"]),
             }
             for row in rows

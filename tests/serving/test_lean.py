@@ -88,6 +88,21 @@ def varied_world(db):
             contribution=contribution, personnel=40, as_of=dt.date(2007, 1, 1), estimate=True
         )
         FigureFactory(contribution=contribution, personnel=60, as_of=dt.date(2005, 6, 1))
+        # Ranked figures: a deprecated misprint never counts; a preferred one wins its date.
+        FigureFactory(
+            contribution=contribution,
+            personnel=999,
+            as_of=dt.date(2008, 1, 1),
+            rank="deprecated",
+            rank_reason="A misprint in the source.",
+        )
+        FigureFactory(
+            contribution=contribution,
+            personnel=45,
+            as_of=dt.date(2005, 6, 1),
+            rank="preferred",
+            rank_reason="The ministry's own count.",
+        )
     ContributionFactory(partner=estonia, mission=MissionFactory(), sources=[press])  # no figure
     return world
 
@@ -120,7 +135,8 @@ def test_lean_rows_carry_every_relation(api, varied_world):
     contributions = api.get("/api/v1/contributions/?partner=EST").json()["results"]
     with_figures = [c for c in contributions if c["figure_count"]]
     assert len(with_figures) == 2
-    assert all(c["largest_figure"]["personnel"] == 60 for c in with_figures)
+    # 60 is outranked by a preferred 45 of its date; the deprecated 999 of 2008 never counts.
+    assert all(c["largest_figure"]["personnel"] == 45 for c in with_figures)
     assert all(c["latest_figure"]["as_of"] == "2007-01-01" for c in with_figures)
     training = CooperationArea.objects.get(name="Training").slug
     assert [c["cooperation_areas"] for c in with_figures] == [[training]] * 2
