@@ -15,6 +15,7 @@ from partnerships.dates import PERIOD_RULE
 from partnerships.forms import PreciseDatesForm, precise_date_fields
 from partnerships.models import CooperationArea, Milestone, Partner, Source
 from partnerships.provenance.bulk_import import run_import
+from partnerships.tokens import ApiToken
 
 COVERAGE_FIELDSET = (
     "Coverage, by the best source",
@@ -292,3 +293,20 @@ class MilestoneAdmin(CuratedAdmin):
     search_fields = ("title", "description", "partner__name", "partner__iso3")
     autocomplete_fields = ("partner", "sources")
     date_hierarchy = "date"
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """API tokens: who has one and until when; deleting one revokes it. The key is never
+    stored (only its SHA-256), so tokens are issued by the API or `manage.py issue_token`."""
+
+    list_display = ["user", "created", "expires"]
+    list_select_related = ["user"]
+    search_fields = ["user__username"]
+    readonly_fields = ["user", "created", "expires"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

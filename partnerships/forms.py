@@ -9,8 +9,15 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from partnerships.dates import format_date, parse_fuzzy_date
+from partnerships.validation import validate_date_range
 
 DATE_HELP = "Write YYYY, YYYY-MM or YYYY-MM-DD: as precisely as the sources allow."
+
+
+class BoundedDateField(forms.DateField):
+    """A plain date field of a form, within the years 1900 to 2100 like every date here."""
+
+    default_validators = [validate_date_range]
 
 
 class PreciseDateField(forms.CharField):

@@ -22,6 +22,7 @@ from django.db import models
 from partnerships.dates import Precision, format_date, parse_fuzzy_date
 from partnerships.documents import normalise_url
 from partnerships.models import CooperationArea, Milestone, Partner, Source
+from partnerships.validation import NUL_MESSAGE, check_year, contains_nul
 
 LINE = "__line__"
 FILE = "__file__"
@@ -56,6 +57,8 @@ def read_rows(path: Path, root: Path) -> list[dict]:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 0
         raise LoadError({LINE: line}, f"not valid YAML: {exc}", path=shown) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LoadError({LINE: 0}, f"cannot be read as UTF-8 text: {exc}", path=shown) from None
     if data is None:
         return []
     if not isinstance(data, list):
@@ -64,6 +67,8 @@ def read_rows(path: Path, root: Path) -> list[dict]:
         if not isinstance(row, dict):
             raise LoadError({LINE: 0}, f"each row must be a mapping, not {row!r}", path=shown)
         row[FILE] = shown
+        if contains_nul(row):
+            raise LoadError(row, NUL_MESSAGE)
     return data
 
 
@@ -102,6 +107,10 @@ def parse_date(row: dict, name: str, value) -> tuple[dt.date | None, str]:
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
+        try:
+            check_year(value)
+        except ValueError as exc:
+            raise LoadError(row, f"{name}: {exc}") from None
         return value, Precision.DAY
     try:
         return parse_fuzzy_date(str(value))

@@ -146,12 +146,15 @@ class SecurityHeadersMiddleware:
 
 def lockout_response(request, original_response=None, credentials=None):
     """What a locked-out login sees (django-axes): a 429 with the reason and the wait."""
-    hours = settings.AXES_COOLOFF_TIME
-    return error_response(
+    seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    response = error_response(
         request,
         429,
-        f"Too many failed logins: this account is locked for {hours} hour(s) from this address.",
+        "Too many failed logins: this user name is locked from this address for "
+        f"{seconds // 60} minutes.",
     )
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 class RequestIdLogFilter(logging.Filter):

@@ -22,9 +22,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, kind, file, commit, **options):
         path = Path(file)
-        if not path.exists():
+        if not path.is_file():
             raise CommandError(f"No file {path}.")
-        result = run_import(kind, path.read_text(encoding="utf-8-sig"), commit=commit)
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(f"{path} cannot be read as UTF-8 text: {exc}") from None
+        if "\x00" in text:
+            raise CommandError(f"{path}: NUL characters are not allowed.")
+        result = run_import(kind, text, commit=commit)
         for row in result.rows:
             if row.errors:
                 self.stdout.write(f"{path.name}:{row.line}: {'; '.join(row.errors)}")
