@@ -96,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "partnerships.throttling.PageThrottleMiddleware",
+    "partnerships.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -201,6 +203,8 @@ DATA_DIR = BASE_DIR / "data"
 # One client identity (partnerships/clients.py): X-Forwarded-For only from these proxies.
 FORWARDED_ALLOW_IPS = env_list("FORWARDED_ALLOW_IPS", ["127.0.0.1"])
 API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "90"))
+# Expensive pages (matrices, compare, search, reconciliation, CSV exports) per client.
+PAGE_EXPENSIVE_RATE = os.environ.get("PAGE_EXPENSIVE_RATE", "30/minute")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "partnerships.api.schema.AutoSchema",
@@ -258,7 +262,11 @@ SPECTACULAR_SETTINGS = {
         "**Filters** repeat for any-of (`?framework=a&framework=b`); `*_all` means all-of. "
         "**Exports**: `?format=csv` on any list or matrix streams the whole filtered set; the "
         "`X-Dataset-Version` header names the data it came from. **Anonymous** clients are "
-        "throttled (default 120 requests a minute; 429 beyond).\n\n"
+        "throttled (default 120 requests a minute; 429 beyond); CSV exports, matrices, "
+        "reconciliation and search have a lower budget per client. **Writes** accept an "
+        "`Idempotency-Key` header: a retry with the same key and body gets the first answer "
+        "and writes nothing; the same key with another body is a 422. **Tokens** expire "
+        "(90 days by default) and are rotated at `auth/token/rotate/`.\n\n"
         "**Strict**: an unknown query parameter is a 400 that names it and lists the accepted "
         "ones; so is a malformed `page` or `page_size`. Every ordering ends with the primary "
         "key, so walking the pages shows each row once."
@@ -280,6 +288,8 @@ SECURE_HSTS_PRELOAD = HTTPS_ONLY
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
+# Database sessions that take a malformed cookie (a NUL in it) for no session, not a 500.
+SESSION_ENGINE = "partnerships.sessions"
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -329,7 +339,9 @@ LOGGING = {
     "filters": {"request_id": {"()": "partnerships.middleware.RequestIdLogFilter"}},
     "formatters": {
         "json": {"()": "partnerships.middleware.JsonLogFormatter"},
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "text": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(client)s] %(message)s"
+        },
     },
     "handlers": {
         "console": {

@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
 from partnerships.clients import client_ip
-from partnerships.models import Source
+from partnerships.models import Partner, Source
 from partnerships.tokens import ApiToken, digest
 from partnerships.validation import YEAR_RANGE_MESSAGE
 from tests.factories import ParticipationFactory, PartnerFactory
@@ -326,3 +326,128 @@ def test_health_probes_answer_plain_http_when_https_only(client, settings):
     assert client.get("/healthz").status_code == 200
     assert client.get("/readyz").status_code == 200
     assert client.get("/partners/").status_code == 301
+
+
+# -- bounded work ---------------------------------------------------------------------------
+
+
+def test_every_postgresql_connection_has_a_statement_timeout(on_postgres, settings):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        shown = cursor.fetchone()[0]
+    assert shown == f"{int(settings.DB_STATEMENT_TIMEOUT)}s"
+    assert connection.settings_dict["OPTIONS"]["connect_timeout"] == settings.DB_CONNECT_TIMEOUT
+
+
+def test_a_statement_out_of_time_is_a_503_with_retry_after(on_postgres, loose, monkeypatch):
+    from django.db import connection
+
+    from partnerships.api.partners import PartnerViewSet
+
+    PartnerFactory()
+    slow = Partner.objects.extra(where=["(SELECT 1 FROM pg_sleep(0.5)) = 1"])  # noqa: S610
+    monkeypatch.setattr(PartnerViewSet, "get_queryset", lambda self: slow.order_by("pk"))
+    with connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = '50ms'")  # undone with the test's rollback
+    response = loose.get("/api/v1/partners/")
+    assert response.status_code == 503
+    assert "time budget" in response.json()["detail"]
+    assert response["Retry-After"] == "10"
+
+
+def test_serve_runs_threaded_workers_with_request_limits():
+    from pathlib import Path
+
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
+    serve = makefile[makefile.index("\nserve:") :].split("\n\n")[0]
+    for option in (
+        "--worker-class gthread",
+        "--threads",
+        "--timeout",
+        "--graceful-timeout",
+        "--keep-alive",
+        "--limit-request-line",
+        "--limit-request-field_size",
+    ):
+        assert option in serve, option
+
+
+# -- expensive endpoints: their own budget --------------------------------------------------
+
+
+@pytest.fixture
+def tight_expensive_rates(monkeypatch):
+    rates = {
+        **api_settings.DEFAULT_THROTTLE_RATES,
+        **dict.fromkeys(("export", "matrix", "reconcile", "search"), "2/minute"),
+    }
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/matrix/frameworks/",
+        "/api/v1/reconcile/",
+        "/api/v1/search/?q=georgia",
+        "/api/v1/partners/?format=csv",
+    ],
+)
+def test_expensive_api_endpoints_have_their_own_lower_budget(loose, tight_expensive_rates, url):
+    statuses = [loose.get(url, REMOTE_ADDR="203.0.113.9").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert loose.get("/api/v1/partners/", REMOTE_ADDR="203.0.113.9").status_code == 200
+    assert loose.get(url, REMOTE_ADDR="203.0.113.10").status_code == 200
+
+
+def test_expensive_pages_have_a_budget_per_client(client, settings, curator):
+    settings.PAGE_EXPENSIVE_RATE = "2/minute"
+    statuses = [
+        client.get("/matrix/frameworks/", REMOTE_ADDR="203.0.113.9").status_code for _ in range(3)
+    ]
+    assert statuses == [200, 200, 429]
+    limited = client.get("/search/?q=x", REMOTE_ADDR="203.0.113.9")
+    assert limited.status_code == 429 and int(limited["Retry-After"]) >= 1
+    assert client.get("/partners/", REMOTE_ADDR="203.0.113.9").status_code == 200
+    assert client.get("/matrix/frameworks/", REMOTE_ADDR="203.0.113.10").status_code == 200
+    client.force_login(curator)
+    assert client.get("/matrix/frameworks/", REMOTE_ADDR="203.0.113.9").status_code == 200
+
+
+# -- idempotent writes ----------------------------------------------------------------------
+
+SOURCE = {"key": "idem", "title": "T", "publisher": "P", "kind": "official", "tier": "copy"}
+
+
+def test_a_retried_post_with_the_same_key_writes_once(api, curator):
+    _, key = ApiToken.issue(curator)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    first = api.post("/api/v1/sources/", SOURCE, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    again = api.post("/api/v1/sources/", SOURCE, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert again["Idempotent-Replayed"] == "true"
+    assert Source.objects.filter(key="idem").count() == 1
+    changed = api.post(
+        "/api/v1/sources/", {**SOURCE, "title": "U"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+    assert changed.status_code == 422
+    assert "different request" in changed.json()["detail"]
+    # Without a key, a second POST is a second request (here refused: the key is taken).
+    assert api.post("/api/v1/sources/", SOURCE, format="json").status_code == 400
+
+
+def test_idempotency_keys_belong_to_their_sender(api, curator, superuser):
+    _, first_key = ApiToken.issue(curator)
+    _, second_key = ApiToken.issue(superuser)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {first_key}")
+    assert api.post("/api/v1/sources/", SOURCE, format="json", HTTP_IDEMPOTENCY_KEY="same")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {second_key}")
+    other = api.post(
+        "/api/v1/sources/", {**SOURCE, "key": "other"}, format="json", HTTP_IDEMPOTENCY_KEY="same"
+    )
+    assert other.status_code == 201 and "Idempotent-Replayed" not in other
+    bad = api.post("/api/v1/sources/", SOURCE, format="json", HTTP_IDEMPOTENCY_KEY="a b")
+    assert bad.status_code == 400
