@@ -89,7 +89,7 @@ def page_urls(f):
 
 
 # Pages for staff only (they link into the admin): others are sent to the login page.
-STAFF_PAGES = ["/quality/"]
+STAFF_PAGES = ["/quality/", "/api/v1/quality/"]
 STAFF = {"curator", "superuser"}
 
 API_DETAILS = {
