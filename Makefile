@@ -10,6 +10,11 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/partnerships
 TEST_ENV := SECRET_KEY=insecure-test-only-key
 
 WORKERS ?= 4
+# Threads per worker (gthread): a slow client holds one thread, not a whole worker.
+THREADS ?= 8
+# Seconds: a request's budget (the database's statement timeout is shorter), the drain on
+# restart, and how long an idle keep-alive connection is kept.
+TIMEOUT ?= 30
 
 .PHONY: install run serve soak bench test test-postgres test-sqlite lint format clean
 
@@ -33,6 +38,9 @@ serve: install
 	$(BIN)/python manage.py collectstatic --noinput
 	$(BIN)/python manage.py load_knowledge --if-empty
 	$(BIN)/gunicorn partnerships.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--worker-class gthread --threads $(THREADS) \
+		--timeout $(TIMEOUT) --graceful-timeout $(TIMEOUT) --keep-alive 5 \
+		--limit-request-line 4094 --limit-request-fields 100 --limit-request-field_size 8190 \
 		--access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
 
 ## make soak: 50 clients for 60 s against gunicorn with curator writes alongside.

@@ -7,6 +7,9 @@ import sys
 
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partnerships.settings")
+    # Commands (migrations, loads, releases) may run long statements; the web server's
+    # statement timeout (settings.DB_STATEMENT_TIMEOUT) is for requests.
+    os.environ.setdefault("DB_STATEMENT_TIMEOUT", "0")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

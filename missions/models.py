@@ -19,6 +19,7 @@ from partnerships.models import (
     TimeStampedModel,
     normalise_date,
 )
+from partnerships.validation import validate_date_range
 
 # A contribution made by a nation that was not yet an Ally when it began.
 PARTNER_AT_START = (
@@ -308,7 +309,7 @@ class ContributionFigure(TimeStampedModel):
         AVERAGE = "average", "average"
 
     contribution = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="figures")
-    as_of = models.DateField("as of")
+    as_of = models.DateField("as of", validators=[validate_date_range])
     as_of_precision = models.CharField(max_length=5, choices=Precision.choices)
     personnel = models.PositiveIntegerField()
     measure = models.CharField(max_length=10, choices=Measure.choices, default=Measure.SNAPSHOT)

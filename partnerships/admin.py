@@ -29,6 +29,7 @@ from partnerships.forms import CuratedForm, PreciseDatesForm, precise_date_field
 from partnerships.models import CooperationArea, Milestone, Partner, Source
 from partnerships.provenance.merge import merge_sources
 from partnerships.provenance.restore import NotRestorable, restore
+from partnerships.tokens import ApiToken
 
 COVERAGE_FIELDSET = (
     "Coverage, by the best source",
@@ -309,3 +310,20 @@ class MilestoneAdmin(CuratedAdmin):
     list_select_related = ("partner",)
     search_fields = ("title", "description", "partner__name", "partner__iso3")
     autocomplete_fields = ("partner", "sources")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """API tokens: who has one and until when; deleting one revokes it. The key is never
+    stored (only its SHA-256), so tokens are issued by the API or `manage.py issue_token`."""
+
+    list_display = ["user", "created", "expires"]
+    list_select_related = ["user"]
+    search_fields = ["user__username"]
+    readonly_fields = ["user", "created", "expires"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

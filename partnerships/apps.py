@@ -6,6 +6,7 @@ from django.utils.module_loading import module_has_submodule
 
 CURATORS_GROUP = "Curators"
 CURATED_APPS = ("partnerships", "frameworks", "missions")
+NOT_CURATED = ("apitoken",)
 
 
 def ensure_curators_group(sender, using="default", **kwargs):
@@ -19,7 +20,10 @@ def ensure_curators_group(sender, using="default", **kwargs):
 
     group, _ = Group.objects.using(using).get_or_create(name=CURATORS_GROUP)
     permissions = Permission.objects.using(using).filter(content_type__app_label__in=CURATED_APPS)
-    group.permissions.add(*permissions)
+    # API tokens are credentials, not facts: superusers manage them, curators do not.
+    tokens = permissions.filter(content_type__model__in=NOT_CURATED)
+    group.permissions.add(*permissions.exclude(pk__in=tokens))
+    group.permissions.remove(*tokens)
 
 
 def declared(submodule: str, name: str) -> list:

@@ -23,6 +23,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from partnerships.validation import MAX_YEAR, MIN_YEAR, YEAR_RANGE_MESSAGE
+
 
 class Precision(models.TextChoices):
     DAY = "day", _("day")
@@ -36,12 +38,15 @@ _FUZZY_DATE = re.compile(r"^(?P<year>[0-9]{4})(?:-(?P<month>[0-9]{2})(?:-(?P<day
 def parse_fuzzy_date(text: str) -> tuple[dt.date, str]:
     """Read "1995", "1995-11" or "1995-11-28" into (first day of the unit, precision).
 
-    Raises ValueError with a readable reason for anything else.
+    Raises ValueError with a readable reason for anything else, and for a year outside
+    1900 to 2100 (:mod:`partnerships.validation`).
     """
     match = _FUZZY_DATE.match(str(text).strip())
     if not match:
         raise ValueError(f"{text!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD")
     year = int(match["year"])
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValueError(f"{text!r}: {YEAR_RANGE_MESSAGE}")
     month = int(match["month"]) if match["month"] else None
     day = int(match["day"]) if match["day"] else None
     try:

@@ -25,6 +25,7 @@ from partnerships.dates import (
 from partnerships.models import CooperationArea, Milestone, Partner, Region, Source
 from partnerships.provenance.history import rows
 from partnerships.status import partner_status_q
+from partnerships.validation import MAX_YEAR, MIN_YEAR, validate_date_range
 
 
 class CodeChoiceField(forms.ModelMultipleChoiceField):
@@ -102,8 +103,6 @@ class AsOfField(forms.CharField):
             first, last = question_span(text)
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from None
-        if not 1900 <= first.year <= 2100:
-            raise forms.ValidationError("Ask about a year from 1900 to 2100.")
         return AsOf(first, last, text)
 
 
@@ -147,8 +146,8 @@ def year_filter(prefix: str = "") -> filters.NumberFilter:
 
     return filters.NumberFilter(
         method=by_year,
-        min_value=1900,
-        max_value=2200,
+        min_value=MIN_YEAR,
+        max_value=MAX_YEAR,
         help_text="Only rows active at some point in this year.",
     )
 
@@ -213,6 +212,16 @@ class BaseFilterSet(filters.FilterSet):
 
     search_fields: tuple[str, ...] = ()
     q = filters.CharFilter(method="search", max_length=200, help_text="Text search.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Every date filter takes the years 1900 to 2100 only (partnerships.validation):
+        # beyond, a day-after or a comparison would overflow.
+        for declared in self.filters.values():
+            if isinstance(declared, filters.DateFilter):
+                validators = declared.extra.setdefault("validators", [])
+                if validate_date_range not in validators:
+                    validators.append(validate_date_range)
 
     @property
     def known_at(self):

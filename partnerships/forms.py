@@ -15,8 +15,15 @@ from django.utils.html import format_html, format_html_join
 from partnerships.dates import format_date, parse_fuzzy_date
 from partnerships.provenance.locking import is_stale, version_of
 from partnerships.provenance.recording import REASON_MAX_LENGTH
+from partnerships.validation import validate_date_range
 
 DATE_HELP = "Write YYYY, YYYY-MM or YYYY-MM-DD: as precisely as the sources allow."
+
+
+class BoundedDateField(forms.DateField):
+    """A plain date field of a form, within the years 1900 to 2100 like every date here."""
+
+    default_validators = [validate_date_range]
 
 
 class PreciseDateField(forms.CharField):

@@ -23,6 +23,7 @@ from partnerships.dates import Precision, format_date, parse_fuzzy_date
 from partnerships.documents import normalise_url
 from partnerships.models import CooperationArea, Milestone, Partner, Source
 from partnerships.provenance.recording import recording
+from partnerships.validation import NUL_MESSAGE, check_year, contains_nul
 
 LINE = "__line__"
 FILE = "__file__"
@@ -57,6 +58,8 @@ def read_rows(path: Path, root: Path) -> list[dict]:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 0
         raise LoadError({LINE: line}, f"not valid YAML: {exc}", path=shown) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LoadError({LINE: 0}, f"cannot be read as UTF-8 text: {exc}", path=shown) from None
     if data is None:
         return []
     if not isinstance(data, list):
@@ -65,6 +68,8 @@ def read_rows(path: Path, root: Path) -> list[dict]:
         if not isinstance(row, dict):
             raise LoadError({LINE: 0}, f"each row must be a mapping, not {row!r}", path=shown)
         row[FILE] = shown
+        if contains_nul(row):
+            raise LoadError(row, NUL_MESSAGE)
     return data
 
 
@@ -103,6 +108,10 @@ def parse_date(row: dict, name: str, value) -> tuple[dt.date | None, str]:
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
+        try:
+            check_year(value)
+        except ValueError as exc:
+            raise LoadError(row, f"{name}: {exc}") from None
         return value, Precision.DAY
     try:
         return parse_fuzzy_date(str(value))

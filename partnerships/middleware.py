@@ -14,9 +14,12 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 
+from partnerships.clients import client_ip
+
 logger = logging.getLogger("partnerships")
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+_client: contextvars.ContextVar[str] = contextvars.ContextVar("client", default="-")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
@@ -54,12 +57,15 @@ class RequestIdMiddleware:
         request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id
         token = _request_id.set(request_id)
+        # The logs name the same client the throttles and the lockout see.
+        client_token = _client.set(client_ip(request))
         try:
             response = self.get_response(request)
             response["X-Request-ID"] = request_id
             return response
         finally:
             _request_id.reset(token)
+            _client.reset(client_token)
 
 
 class RequestLimitsMiddleware:
@@ -88,6 +94,24 @@ class RequestLimitsMiddleware:
 
 
 DATABASE_DOWN = "The database is unavailable. Please try again in a moment."
+TOO_LONG = (
+    "This request took longer than its time budget and was stopped. Please try again in a "
+    "moment, or ask for less (a narrower filter, a page instead of everything)."
+)
+
+
+def is_statement_timeout(exc) -> bool:
+    """PostgreSQL cancelled the statement (settings.DB_STATEMENT_TIMEOUT)."""
+    cause = exc.__cause__
+    return getattr(cause, "sqlstate", None) == "57014"  # query_canceled
+
+
+def unavailable_response(request, exc) -> HttpResponse:
+    """503 with Retry-After: for a statement that ran out of time, or a database away."""
+    timed_out = is_statement_timeout(exc)
+    response = error_response(request, 503, TOO_LONG if timed_out else DATABASE_DOWN)
+    response["Retry-After"] = "10" if timed_out else "5"
+    return response
 
 
 class DatabaseUnavailableMiddleware:
@@ -113,22 +137,20 @@ class DatabaseUnavailableMiddleware:
 
     def _unavailable(self, request, exc):
         logger.error(
-            "database unavailable: %s",
+            "%s: %s %s",
+            "statement timeout" if is_statement_timeout(exc) else "database unavailable",
+            request.path,
             exc,
             exc_info=settings.DEBUG or settings.DATABASE_ERROR_TRACEBACKS,
         )
-        response = error_response(request, 503, DATABASE_DOWN)
-        response["Retry-After"] = "5"
-        return response
+        return unavailable_response(request, exc)
 
 
 def server_error(request, *args, **kwargs):
     """handler500: a database error raised outside a view is still a 503."""
     exc = sys.exc_info()[1]
     if isinstance(exc, OperationalError | InterfaceError):
-        response = error_response(request, 503, DATABASE_DOWN)
-        response["Retry-After"] = "5"
-        return response
+        return unavailable_response(request, exc)
     return error_response(request, 500, "Something went wrong on our side.")
 
 
@@ -146,17 +168,21 @@ class SecurityHeadersMiddleware:
 
 def lockout_response(request, original_response=None, credentials=None):
     """What a locked-out login sees (django-axes): a 429 with the reason and the wait."""
-    hours = settings.AXES_COOLOFF_TIME
-    return error_response(
+    seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    response = error_response(
         request,
         429,
-        f"Too many failed logins: this account is locked for {hours} hour(s) from this address.",
+        "Too many failed logins: this user name is locked from this address for "
+        f"{seconds // 60} minutes.",
     )
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 class RequestIdLogFilter(logging.Filter):
     def filter(self, record):
         record.request_id = current_request_id()
+        record.client = _client.get()
         return True
 
 
@@ -170,6 +196,7 @@ class JsonLogFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
             "request_id": getattr(record, "request_id", current_request_id()),
+            "client": getattr(record, "client", _client.get()),
         }
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)

@@ -30,6 +30,7 @@ from partnerships.dates import (
 )
 from partnerships.documents import normalise_url
 from partnerships.provenance.recording import CuratedHistory
+from partnerships.validation import validate_date_range, validate_no_nul
 
 
 class TimeStampedModel(models.Model):
@@ -122,11 +123,15 @@ class Period(TimeStampedModel):
     unrecorded start its earliest possible day with :meth:`earliest_start`.
     """
 
-    start = models.DateField(null=True, blank=True, help_text="Empty: not recorded.")
+    start = models.DateField(
+        null=True, blank=True, help_text="Empty: not recorded.", validators=[validate_date_range]
+    )
     start_precision = models.CharField(
         max_length=5, choices=Precision.choices, blank=True, default=Precision.DAY
     )
-    end = models.DateField(null=True, blank=True, help_text="Empty: ongoing.")
+    end = models.DateField(
+        null=True, blank=True, help_text="Empty: ongoing.", validators=[validate_date_range]
+    )
     end_precision = models.CharField(max_length=5, choices=Precision.choices, blank=True)
     end_unknown = models.BooleanField(
         "ended, date unknown",
@@ -306,11 +311,11 @@ class Source(TimeStampedModel):
     title = models.CharField(max_length=500)
     publisher = models.CharField(max_length=200)
     url = models.URLField("URL", max_length=500, blank=True)
-    published = models.DateField(null=True, blank=True)
+    published = models.DateField(null=True, blank=True, validators=[validate_date_range])
     published_precision = models.CharField(
         max_length=5, choices=Precision.choices, blank=True, default=""
     )
-    accessed = models.DateField(null=True, blank=True)
+    accessed = models.DateField(null=True, blank=True, validators=[validate_date_range])
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.OFFICIAL)
     tier = models.CharField(
         "reliability tier", max_length=10, choices=Tier.choices, help_text=TIER_HELP
@@ -384,7 +389,9 @@ class Coverage(models.Model):
         related_name="+",
         verbose_name="nations: source",
     )
-    coverage_nations_date = models.DateField("nations: as of", null=True, blank=True)
+    coverage_nations_date = models.DateField(
+        "nations: as of", null=True, blank=True, validators=[validate_date_range]
+    )
     coverage_nations_date_precision = models.CharField(
         max_length=5, choices=Precision.choices, blank=True, default=""
     )
@@ -401,7 +408,9 @@ class Coverage(models.Model):
         related_name="+",
         verbose_name="partners: source",
     )
-    coverage_partners_date = models.DateField("partners: as of", null=True, blank=True)
+    coverage_partners_date = models.DateField(
+        "partners: as of", null=True, blank=True, validators=[validate_date_range]
+    )
     coverage_partners_date_precision = models.CharField(
         max_length=5, choices=Precision.choices, blank=True, default=""
     )
@@ -479,11 +488,18 @@ class Partner(TimeStampedModel):
     country = CountryField("ISO alpha-2", unique=True, blank=True)
     name = models.CharField(max_length=120)
     other_names = models.JSONField(
-        default=list, blank=True, help_text="Other and historic names, as a JSON list."
+        default=list,
+        blank=True,
+        help_text="Other and historic names, as a JSON list.",
+        validators=[validate_no_nul],
     )
     region = models.CharField(max_length=20, choices=Region.choices)
     nato_accession = models.DateField(
-        "acceded to NATO", null=True, blank=True, help_text="Only for partners that became Allies."
+        "acceded to NATO",
+        null=True,
+        blank=True,
+        help_text="Only for partners that became Allies.",
+        validators=[validate_date_range],
     )
     nato_accession_precision = models.CharField(
         max_length=5, choices=Precision.choices, blank=True, default=""
@@ -576,7 +592,7 @@ class Milestone(TimeStampedModel):
         OTHER = "other", "other"
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="milestones")
-    date = models.DateField()
+    date = models.DateField(validators=[validate_date_range])
     date_precision = models.CharField(max_length=5, choices=Precision.choices)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     title = models.CharField(max_length=200)
@@ -672,3 +688,6 @@ class Release(models.Model):
 
 
 from partnerships.review import ReviewMark  # noqa: E402, F401 (the review queue's marks)
+
+# API tokens live in their own module (hashed, with an expiry); imported so Django finds it.
+from partnerships.tokens import ApiToken  # noqa: E402, F401

@@ -21,12 +21,23 @@ CORS_API       0 to stop answering cross-origin reads of /api/ (on by default: G
 HTTPS_ONLY     1: redirect to HTTPS, secure cookies, HSTS; default: on when DEBUG is off
 HSTS_SECONDS   Strict-Transport-Security max-age when HTTPS_ONLY; default 31536000 (a year)
 API_ANON_RATE  anonymous API throttle, e.g. 120/minute (the default)
+API_EXPENSIVE_RATE  per-client budget of each expensive API endpoint (CSV exports, the
+               matrices, reconciliation, search); default 20/minute
+PAGE_EXPENSIVE_RATE per-client budget of the matching pages; default 30/minute
+API_TOKEN_DAYS days an API token lives; default 90
+FORWARDED_ALLOW_IPS proxies whose X-Forwarded-For is believed (comma list of addresses or
+               networks, as gunicorn reads it); default 127.0.0.1
+DB_STATEMENT_TIMEOUT seconds a PostgreSQL statement may run; default 5 (0: no limit;
+               manage.py commands default to 0)
+DB_CONNECT_TIMEOUT seconds to wait for a PostgreSQL connection; default 3
 MAX_BODY_BYTES largest request body accepted; default 1048576 (1 MiB); beyond: 413
 LOG_FORMAT     json (default when DEBUG is off) or text
 LOG_LEVEL      default INFO
+AXES_COOLOFF_MINUTES how long a login lockout lasts; default 15
 STATIC_ROOT    where collectstatic writes; default staticfiles/ beside manage.py
 """
 
+import datetime as dt
 import os
 import tempfile
 from pathlib import Path
@@ -78,7 +89,6 @@ INSTALLED_APPS = [
     "django_countries",
     "django_filters",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
@@ -105,6 +115,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "partnerships.throttling.PageThrottleMiddleware",
+    "partnerships.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -146,6 +158,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Bounded work: no statement runs longer than DB_STATEMENT_TIMEOUT and no connection waits
+# longer than DB_CONNECT_TIMEOUT; either answers 503 with Retry-After (middleware.py).
+DB_STATEMENT_TIMEOUT = float(os.environ.get("DB_STATEMENT_TIMEOUT", "5"))
+DB_CONNECT_TIMEOUT = int(os.environ.get("DB_CONNECT_TIMEOUT", "3"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": DB_CONNECT_TIMEOUT,
+            "options": f"-c statement_timeout={int(DB_STATEMENT_TIMEOUT * 1000)}",
+        }
+    )
 # Read replicas (partnerships/routing.py). Keep after every change to default's OPTIONS:
 # the replicas copy them.
 DATABASES.update(
@@ -163,7 +186,11 @@ if REDIS_URL:
         "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": REDIS_URL,
         # A cache that is down must never take the site down with it.
-        "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1},
+        "OPTIONS": {
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": 1,
+            "SOCKET_TIMEOUT": 1,
+        },
     }
     # One Redis for all: answers (keyed by the data stamp) and throttle counts, so the
     # documented rate holds across workers and machines.
@@ -249,11 +276,17 @@ WHITENOISE_ROOT = BASE_DIR / "public"
 
 DATA_DIR = BASE_DIR / "data"
 
+# One client identity (partnerships/clients.py): X-Forwarded-For only from these proxies.
+FORWARDED_ALLOW_IPS = env_list("FORWARDED_ALLOW_IPS", ["127.0.0.1"])
+API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "90"))
+# Expensive pages (matrices, compare, search, reconciliation, CSV exports) per client.
+PAGE_EXPENSIVE_RATE = os.environ.get("PAGE_EXPENSIVE_RATE", "30/minute")
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "partnerships.api.schema.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: a bad token is then a 401 with WWW-Authenticate, not a 403.
-        "rest_framework.authentication.TokenAuthentication",
+        "partnerships.tokens.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["partnerships.api.base.ReadAnyoneWriteCurators"],
@@ -265,9 +298,25 @@ REST_FRAMEWORK = {
         "partnerships.api.renderers.CSVRenderer",
         "partnerships.api.renderers.ExcelCSVRenderer",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["partnerships.api.throttling.AnonRateThrottle"],
-    # Anonymous clients: a documented rate per IP address; curators are not throttled.
-    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_ANON_RATE", "120/minute")},
+    # Clients are told apart by partnerships.clients.client_ip (proxy-aware, not spoofable).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "partnerships.api.throttles.AnonThrottle",
+        "partnerships.api.throttles.ExpensiveThrottle",
+    ],
+    # Anonymous clients: a documented rate per address; curators are not throttled. The
+    # expensive endpoints have their own, lower budget per client (anyone).
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_ANON_RATE", "120/minute"),
+        **dict.fromkeys(
+            ("export", "matrix", "reconcile", "search"),
+            os.environ.get("API_EXPENSIVE_RATE", "20/minute"),
+        ),
+    },
+    "DEFAULT_PARSER_CLASSES": [
+        "partnerships.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "EXCEPTION_HANDLER": "partnerships.api.base.exception_handler",
     "COERCE_DECIMAL_TO_STRING": False,
 }
@@ -296,6 +345,11 @@ SPECTACULAR_SETTINGS = {
         "back (`If-None-Match`, `If-Modified-Since`) and an unchanged answer is a bodiless "
         "304. Answers about a past moment (`known_at`) are immutable. **CORS**: any origin "
         "may read (GET, HEAD, OPTIONS; no credentials).\n\n"
+        "**Budgets**: CSV exports, matrices, reconciliation and search have a lower budget "
+        "per client. **Writes** accept an `Idempotency-Key` header: a retry with the same "
+        "key and body gets the first answer and writes nothing; the same key with another "
+        "body is a 422. **Tokens** expire (90 days by default) and are rotated at "
+        "`auth/token/rotate/`.\n\n"
         "**Strict**: an unknown query parameter is a 400 that names it and lists the accepted "
         "ones; so is a malformed `page` or `page_size`. Every ordering ends with the primary "
         "key, so walking the pages shows each row once."
@@ -317,6 +371,8 @@ SECURE_HSTS_PRELOAD = HTTPS_ONLY
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
+# Database sessions that take a malformed cookie (a NUL in it) for no session, not a 500.
+SESSION_ENGINE = "partnerships.sessions"
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -326,6 +382,8 @@ PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
     "microphone=(), payment=(), usb=(), interest-cohort=()"
 )
+# Health probes from the load balancer speak plain HTTP: no redirect for them.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 # Log a 503 for a database error with its traceback also when DEBUG is off (the test settings).
 DATABASE_ERROR_TRACEBACKS = False
 MAX_BODY_BYTES = int(os.environ.get("MAX_BODY_BYTES", str(1024 * 1024)))
@@ -347,10 +405,13 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Lock an account (user name and address) out after 5 failed logins, for an hour.
+# Lock a user name out after 5 failed logins from one client address, for a cool-off of
+# 15 minutes: a stranger elsewhere cannot lock a curator out. The address is the real
+# client's (partnerships.clients), not the proxy every request arrives through.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = 1  # hours
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "partnerships.clients.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "partnerships.middleware.lockout_response"
 
@@ -361,7 +422,9 @@ LOGGING = {
     "filters": {"request_id": {"()": "partnerships.middleware.RequestIdLogFilter"}},
     "formatters": {
         "json": {"()": "partnerships.middleware.JsonLogFormatter"},
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "text": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(client)s] %(message)s"
+        },
     },
     "handlers": {
         "console": {

@@ -47,3 +47,19 @@ CACHES = {
 # see: no answer is stored unless a test turns the response cache on (tests/serving/).
 SERVING_CACHE = "serving"
 CACHES["serving"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+# The suite asks for many matrices, searches and exports a minute: the expensive budgets
+# are off here, and the throttle tests set their own (tests/project/test_abuse.py).
+PAGE_EXPENSIVE_RATE = None
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {
+        **REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],  # noqa: F405
+        **dict.fromkeys(("export", "matrix", "reconcile", "search"), None),
+    },
+}
+
+# The suite shares a busy machine: a test database's migrations and teardown must not hit
+# production's statement timeout; the timeout tests set their own (SET statement_timeout).
+DB_STATEMENT_TIMEOUT = 60
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["default"]["OPTIONS"]["options"] = "-c statement_timeout=60000"  # noqa: F405

@@ -91,11 +91,11 @@ def main() -> int:
             "shell",
             "-c",
             "from django.contrib.auth.models import Group, User;"
-            "from rest_framework.authtoken.models import Token;"
+            "from partnerships.tokens import ApiToken;"
             "u = User.objects.create_user("
             "'soak-curator', password='soak-password-123', is_staff=True);"
             "u.groups.add(Group.objects.get(name='Curators'));"
-            "print(Token.objects.create(user=u).key)",
+            "print(ApiToken.issue(u)[1])",
         )
         .stdout.strip()
         .splitlines()[-1]

@@ -22,12 +22,12 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 
 from frameworks.models import Framework
 from missions.models import Mission
 from partnerships.models import Source
 from partnerships.provenance.versioning import dataset_version, last_change
+from partnerships.tokens import ApiToken
 from tests.factories import (
     ContributionFactory,
     FigureFactory,
@@ -265,8 +265,8 @@ class ResourceCases:
     def test_curator_writes_are_validated_and_kept_in_history(self, api, resource, curator):
         if resource.create is None:
             pytest.skip("read-only resource")
-        token = Token.objects.create(user=curator)
-        api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _, key = ApiToken.issue(curator)
+        api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
         response = api.post(resource.list_url, resource.create(), format="json")
         assert response.status_code == 201, response.data
         model = resource.model

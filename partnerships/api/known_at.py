@@ -3,8 +3,6 @@ from history."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from drf_spectacular.types import OpenApiTypes
@@ -52,14 +50,6 @@ class KnownAtMixin:
             request.known_at = parse_known_at(request.query_params.get("known_at"))
         except ValueError as exc:
             raise exceptions.ValidationError({"known_at": [str(exc)]}) from None
-        if request.known_at is not None and request.known_at.tzinfo is not None:
-            # In UTC: PostgreSQL refuses offsets beyond 15:59 that Python accepts (-22:16).
-            try:
-                request.known_at = request.known_at.astimezone(dt.UTC)
-            except OverflowError:
-                raise exceptions.ValidationError(
-                    {"known_at": ["A moment between the years 1 and 9999."]}
-                ) from None
         # The FilterSets read it from the Django request too.
         request._request.known_at = request.known_at
 

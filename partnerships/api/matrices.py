@@ -45,6 +45,7 @@ class MatrixView(StrictQueryMixin, APIView):
 
     permission_classes = [permissions.AllowAny]
     filterset_class: type = None
+    throttle_scope = "matrix"  # a whole cross-reference: its own, lower budget per client
 
     def filterset(self, request):
         data = request.query_params.copy()

@@ -116,6 +116,7 @@ class ReconcileView(StrictQueryMixin, APIView):
 
     permission_classes = [permissions.AllowAny]
     query_parameters = ("partner", "mission")
+    throttle_scope = "reconcile"
 
     @extend_schema(
         parameters=[
@@ -180,9 +181,10 @@ class ReconcileView(StrictQueryMixin, APIView):
 
 
 class QualityView(StrictQueryMixin, APIView):
-    """Data-quality checks for curators: a summary, or one check's flagged facts (paginated)."""
+    """Data-quality checks for curators: a summary, or one check's flagged facts (paginated).
+    Staff only, like the quality page."""
 
-    permission_classes = [permissions.AllowAny]
+    permission_classes = [permissions.IsAdminUser]
     query_parameters = ("check", "page", "page_size")
 
     @extend_schema(

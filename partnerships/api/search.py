@@ -63,6 +63,12 @@ class SearchView(StrictQueryMixin, generics.GenericAPIView):
     pagination_class = PageNumberPagination
     filter_backends = []
     query_parameters = ("q", "kind")
+    throttle_scope = "search"
+
+    def get_queryset(self):
+        """Results come from several models, not one queryset: the browsable API then
+        shows no filter form (instead of failing to build one)."""
+        return []
 
     @extend_schema(
         operation_id="search",

@@ -17,7 +17,7 @@ from partnerships.api.matrices import FrameworkMatrixView, MissionMatrixView
 from partnerships.api.partners import PartnerViewSet
 from partnerships.api.provenance import QualityView, ReconcileView, ReleaseViewSet
 from partnerships.api.search import SearchView
-from partnerships.api.tokens import TokenView
+from partnerships.api.tokens import TokenRotateView, TokenView
 
 app_name = "api"
 
@@ -60,6 +60,7 @@ urlpatterns = [
         name="redoc",
     ),
     path("auth/token/", TokenView.as_view(), name="token"),
+    path("auth/token/rotate/", TokenRotateView.as_view(), name="token-rotate"),
     path("search/", SearchView.as_view(), name="search"),
     path("reconcile/", ReconcileView.as_view(), name="reconcile"),
     path("quality/", QualityView.as_view(), name="quality"),

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from partnerships import kinds
+from partnerships.validation import YEAR_RANGE_MESSAGE, year_in_range
 
 
 def snapshot(model, when: dt.datetime) -> QuerySet:
@@ -38,7 +39,8 @@ def rows(key: str, when: dt.datetime | None) -> QuerySet:
 
 
 def parse_known_at(text: str | None) -> dt.datetime | None:
-    """``2026-03-01`` (the end of that day, UTC) or an ISO datetime; ValueError otherwise."""
+    """``2026-03-01`` (the end of that day, UTC) or an ISO datetime, in UTC, within the
+    years 1900 to 2100; ValueError with the reason otherwise."""
     if not text:
         return None
     # An unencoded "+" of a time zone offset arrives as a space.
@@ -53,9 +55,12 @@ def parse_known_at(text: str | None) -> dt.datetime | None:
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment, dt.UTC)
     try:  # in UTC: PostgreSQL refuses offsets beyond 15:59, which ISO 8601 text may carry
-        return moment.astimezone(dt.UTC)
+        moment = moment.astimezone(dt.UTC)
     except OverflowError:
-        raise ValueError("Write a date (YYYY-MM-DD) or a date and time (ISO 8601).") from None
+        raise ValueError(YEAR_RANGE_MESSAGE) from None
+    if not year_in_range(moment):
+        raise ValueError(YEAR_RANGE_MESSAGE)
+    return moment
 
 
 def past_instances(model, records, select=(), when: dt.datetime | None = None) -> list:

@@ -7,7 +7,17 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, DateField, Exists, ExpressionWrapper, F, OuterRef, Q
+from django.db.models import (
+    Count,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    Min,
+    Q,
+    ValueRange,
+    Window,
+)
 
 from partnerships import kinds
 from partnerships.models import Source
@@ -39,25 +49,58 @@ class Disagreement:
         return round(self.spread / self.high, 3) if self.high else 0.0
 
 
+class DayNumber(Func):
+    """A date as a whole number of days, so a window frame can reach "31 days either side"
+    (RANGE offsets must be numbers on SQLite; on PostgreSQL a date takes only intervals)."""
+
+    output_field = IntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="(%(expressions)s - DATE '1970-01-01')")
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler, connection, template="CAST(julianday(%(expressions)s) AS INTEGER)"
+        )
+
+
+class DaysAround(ValueRange):
+    """``RANGE BETWEEN n PRECEDING AND n FOLLOWING`` over a day number. PostgreSQL (11+) and
+    SQLite take numeric offsets; Django's PostgreSQL backend refuses them, so the frame's
+    ends are written as a ROWS frame's (the same words)."""
+
+    def window_frame_start_end(self, connection, start, end):
+        return connection.ops.window_frame_rows_start_end(start, end)
+
+
 def disagreements(partner=None, mission=None) -> list[Disagreement]:
     """Figures of the same partner and mission, dated within a month of each other, that
-    disagree. One query finds the figures that have a disagreeing neighbour (indexes on the
-    contribution and the date keep it fast); only those are then grouped in Python.
+    disagree.
+
+    One query, in the database: per partner and mission, in date order, the lowest and
+    highest personnel within 31 days either side of each figure (a window frame: one sort,
+    no per-row subquery). A figure whose window holds another number has a disagreeing
+    neighbour; only those rows leave the database, already in order, and are cut into
+    clusters where a gap exceeds the window.
     """
     figure = kinds.model("figures")
-    neighbour = figure.objects.filter(
-        contribution__partner_id=OuterRef("contribution__partner_id"),
-        contribution__mission_id=OuterRef("contribution__mission_id"),
-        as_of__gte=ExpressionWrapper(OuterRef("as_of") - WINDOW, output_field=DateField()),
-        as_of__lte=ExpressionWrapper(OuterRef("as_of") + WINDOW, output_field=DateField()),
-    ).exclude(personnel=OuterRef("personnel"))
-    flagged = figure.objects.filter(Exists(neighbour)).select_related(
-        "contribution__partner", "contribution__mission", "source"
-    )
+    rows = figure.objects.all()
     if partner is not None:
-        flagged = flagged.filter(contribution__partner=partner)
+        rows = rows.filter(contribution__partner=partner)
     if mission is not None:
-        flagged = flagged.filter(contribution__mission=mission)
+        rows = rows.filter(contribution__mission=mission)
+    window = {
+        "partition_by": [F("contribution__partner_id"), F("contribution__mission_id")],
+        "order_by": DayNumber("as_of").asc(),
+        "frame": DaysAround(start=-WINDOW.days, end=WINDOW.days),
+    }
+    flagged = (
+        rows.annotate(
+            low=Window(Min("personnel"), **window), high=Window(Max("personnel"), **window)
+        )
+        .filter(Q(low__lt=F("personnel")) | Q(high__gt=F("personnel")))
+        .select_related("contribution__partner", "contribution__mission", "source")
+    )
     groups = defaultdict(list)
     for item in flagged.order_by("as_of", "pk"):
         groups[(item.contribution.partner_id, item.contribution.mission_id)].append(item)

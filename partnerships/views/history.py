@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 
+from partnerships.forms import BoundedDateField
 from partnerships.models import Partner
 from partnerships.provenance.diffs import CHANGE_WORDS, VersionDiff
 from partnerships.provenance.labels import (
@@ -37,10 +38,10 @@ class HistoryForm(forms.Form):
     user = forms.CharField(
         required=False, label="Changed by", max_length=150, help_text="A user name."
     )
-    since = forms.DateField(
+    since = BoundedDateField(
         required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
     )
-    until = forms.DateField(
+    until = BoundedDateField(
         required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
     )
     before = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -144,7 +144,9 @@ def test_facts_resting_only_on_the_lowest_tiers_are_listed_with_their_share(clie
         "copy_only_share": round(2 / 6, 4),
         "copy_or_reference_only_share": 0.5,
     }
-    summary = APIClient().get("/api/v1/quality/").json()
+    staff = APIClient()
+    staff.force_authenticate(superuser)  # the quality API is staff only, like its page
+    summary = staff.get("/api/v1/quality/").json()
     assert summary["participations-copy-only"]["count"] == 1
     assert summary["lowest_tier_share"]["copy_only"] == 2
     client.force_login(superuser)
@@ -175,11 +177,11 @@ def test_a_joins_milestone_contradicting_its_participation_is_flagged(client, su
     found = joins_contradicting_participation()
     assert list(found) == [wrong.pk]
     assert "1995-03-23" in found[wrong.pk] and "1994-03-23" in found[wrong.pk]
-    summary = APIClient().get("/api/v1/quality/").json()
+    staff = APIClient()
+    staff.force_authenticate(superuser)  # the quality API is staff only, like its page
+    summary = staff.get("/api/v1/quality/").json()
     assert summary["milestones-joins-contradict-participation"]["count"] == 1
-    listing = (
-        APIClient().get("/api/v1/quality/?check=milestones-joins-contradict-participation").json()
-    )
+    listing = staff.get("/api/v1/quality/?check=milestones-joins-contradict-participation").json()
     assert listing["results"][0]["reason"] == found[wrong.pk]
     client.force_login(superuser)
     page = client.get("/quality/?check=milestones-joins-contradict-participation")

@@ -70,9 +70,10 @@ def test_reconcile_query_count_is_constant(planted):
     assert many == few
 
 
-def test_quality_checks(planted):
+def test_quality_checks(planted, curator):
     ParticipationFactory(start_precision="year")
     api = APIClient()
+    api.force_authenticate(curator)  # staff only, like the quality page
     summary = api.get("/api/v1/quality/").json()
     assert summary["figures-press-source"]["count"] == 1
     assert summary["participations-year-precision"]["count"] == 1
@@ -80,3 +81,18 @@ def test_quality_checks(planted):
     assert listing["count"] == 1
     assert listing["results"][0]["admin_url"].endswith("/change/")
     assert api.get("/api/v1/quality/?check=nope").status_code == 400
+
+
+def test_reconciliation_sees_a_disagreeing_figure_beyond_an_agreeing_one():
+    """The window reaches every figure within 31 days, not only the next one."""
+    contribution = ContributionFactory()
+    for day, personnel in ((1, 100), (10, 100), (30, 120), (20 + 365, 100)):
+        FigureFactory(
+            contribution=contribution,
+            as_of=D(2010, 1, 1) + dt.timedelta(days=day),
+            personnel=personnel,
+        )
+    (found,) = disagreements()
+    assert [f.personnel for f in found.figures] == [100, 100, 120]
+    assert (found.low, found.high) == (100, 120)
+    assert disagreements(mission=contribution.mission)[0].figures == found.figures

@@ -89,7 +89,7 @@ def page_urls(f):
 
 
 # Pages for staff only (they link into the admin): others are sent to the login page.
-STAFF_PAGES = ["/quality/"]
+STAFF_PAGES = ["/quality/", "/api/v1/quality/"]
 STAFF = {"curator", "superuser"}
 
 API_DETAILS = {
@@ -162,7 +162,7 @@ ADMIN_EXPECTED = {
     "admin:auth_user_add": {"anonymous": 302, "reader": 302, "curator": 403, "superuser": 200},
     "admin:auth_group_changelist": {
         "anonymous": 302, "reader": 302, "curator": 403, "superuser": 200},
-    "admin:authtoken_tokenproxy_changelist": {
+    "admin:partnerships_apitoken_changelist": {
         "anonymous": 302, "reader": 302, "curator": 403, "superuser": 200},
 }  # fmt: skip
 

@@ -33,12 +33,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, kind, file, commit, **options):
         path = Path(file)
-        if not path.exists():
+        if not path.is_file():
             raise CommandError(f"No file {path}.")
         try:
             text = decode(path.read_bytes(), options["encoding"])
         except CSVFileError as exc:
             raise CommandError(str(exc)) from None
+        if "\x00" in text:
+            raise CommandError(f"{path}: NUL characters are not allowed.")
         result = run_import(
             kind, text, commit=commit, reason=options["reason"], delimiter=options["delimiter"]
         )
