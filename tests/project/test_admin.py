@@ -18,8 +18,9 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 # Releases and review marks are made from their own pages (publish, the review queue; see
-# their tests), never typed into an add form.
-MADE_ELSEWHERE = {"partnerships.release", "partnerships.reviewmark"}
+# their tests), never typed into an add form; API tokens are issued by the API or a command
+# and are a superuser's to see (tests/project/test_abuse.py).
+MADE_ELSEWHERE = {"partnerships.release", "partnerships.reviewmark", "partnerships.apitoken"}
 CURATED_MODELS = [
     model
     for model in admin.site._registry
