@@ -31,14 +31,14 @@ PARTNER = "/api/v1/partners/GEO/"
 # A few rows (a partner in a framework and a mission, with a figure) and a curator's token.
 SEED = """
 from django.contrib.auth.models import Group, User
-from rest_framework.authtoken.models import Token
+from partnerships.tokens import ApiToken
 from tests.factories import ContributionFactory, FigureFactory, ParticipationFactory, PartnerFactory
 partner = PartnerFactory(iso3="GEO")
 ParticipationFactory(partner=partner)
 FigureFactory(contribution=ContributionFactory(partner=partner))
 user = User.objects.create_user("curator", password="a-long-test-password-0123", is_staff=True)
 user.groups.add(Group.objects.get(name="Curators"))
-print(Token.objects.create(user=user).key)
+print(ApiToken.issue(user)[1])
 """
 
 

@@ -123,10 +123,10 @@ def test_curators_are_never_cached_nor_served_a_cached_answer(client, world, cur
 
 
 def test_token_requests_are_private(api, world, curator):
-    from rest_framework.authtoken.models import Token
+    from partnerships.tokens import ApiToken
 
-    token = Token.objects.create(user=curator)
-    response = api.get("/api/v1/partners/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    _, key = ApiToken.issue(curator)
+    response = api.get("/api/v1/partners/", HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
 
