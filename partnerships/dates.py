@@ -16,6 +16,8 @@ else compares period dates.
 """
 
 import calendar
+import contextlib
+import contextvars
 import datetime as dt
 import re
 
@@ -271,6 +273,23 @@ def year_span(year: int) -> tuple[dt.date, dt.date]:
 def active_on_q(day: dt.date, prefix: str = "") -> Q:
     """The as-of rule as a filter: periods covering ``day`` (inclusive at both ends)."""
     return overlaps_q(day, day, prefix)
+
+
+# Periods already loaded, by owner (e.g. (partner id, mission id)), for checks that would
+# otherwise query per row: a bulk import sets it while it validates (see known_periods).
+KNOWN_PERIODS: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+    "known_periods", default=None
+)
+
+
+@contextlib.contextmanager
+def known_periods(periods: dict):
+    """Within: an overlap check reads ``periods[owner]`` instead of the database."""
+    token = KNOWN_PERIODS.set(periods)
+    try:
+        yield periods
+    finally:
+        KNOWN_PERIODS.reset(token)
 
 
 def periods_overlap(a, b) -> bool:

@@ -25,7 +25,13 @@ from rest_framework.exceptions import ValidationError
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from partnerships import kinds
-from partnerships.dates import display_date, first_day, parse_fuzzy_date
+from partnerships.dates import (
+    KNOWN_PERIODS,
+    display_date,
+    first_day,
+    known_periods,
+    parse_fuzzy_date,
+)
 from partnerships.provenance.csv_files import delimiter_name
 from partnerships.provenance.diffs import EMPTY, display_value
 from partnerships.provenance.import_lookups import Lookup, bind_lookups
@@ -385,6 +391,23 @@ class _Importer:
         self.request = request
 
     def plan(self, rows: list[dict]) -> list[_Planned]:
+        # Contributions are checked for overlapping periods against the partners' others,
+        # read here in one query (and the file's own new rows as they pass), not per row.
+        with known_periods(self._known_periods(rows)):
+            return self._plan(rows)
+
+    def _known_periods(self, rows: list[dict]) -> dict | None:
+        if self.kind != "contributions":
+            return None
+        codes = {_upper(row.get("partner") or "") for row in rows}
+        found: dict = {}
+        others = kinds.model("contributions").objects.filter(partner__iso3__in=codes)
+        for contribution in others.select_related("partner", "mission"):
+            key = (contribution.partner_id, contribution.mission_id)
+            found.setdefault(key, []).append(contribution)
+        return found
+
+    def _plan(self, rows: list[dict]) -> list[_Planned]:
         lookups = _lookups(self.kind, rows)
         by_id, by_key = _existing(self.kind, self.model, rows, lookups)
         serializer = self.serializer_class(context={"request": self.request, "bulk_import": True})
@@ -437,6 +460,11 @@ class _Importer:
             if instance is None:
                 result.action = "create"
                 item.built = self._build(None, attrs)
+                periods = KNOWN_PERIODS.get()
+                if periods is not None:  # later rows of the file must not overlap it
+                    item.built.compute_coverage()
+                    key = (item.built.partner_id, item.built.mission_id)
+                    periods.setdefault(key, []).append(item.built)
                 result.label = _dated_label(item.built)
                 continue
             result.changes = compare(self.model, instance, attrs)

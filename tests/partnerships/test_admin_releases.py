@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from partnerships.models import Release
 from partnerships.provenance.dataset import checksum, export_records
+from partnerships.provenance.releases import public
 from tests.factories import PartnerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +43,10 @@ def test_preview_shows_who_and_why_then_publish(client, curator):
     assert release.changelog["since"] == "1.0.0"
     (entry,) = release.changelog["added"]["partners"]
     assert entry["why"] == ["Profile per the 2024 partnership document"]
-    assert "by" not in entry  # the published changelog names no account
+    # Names are kept for staff; the public page and API leave them out.
+    assert entry["by"] == [curator.get_username()]
+    (shown,) = public(release.changelog, staff=False)["added"]["partners"]
+    assert "by" not in shown and shown["why"] == entry["why"]
     # The same frozen content as the command gives.
     assert release.checksum == checksum(export_records())
     assert release.archive_sha256

@@ -239,14 +239,17 @@ def test_queries_do_not_grow_with_the_rows(curator):
         "contributions", large, commit=True
     )
     assert Contribution.objects.count() == 55
-    # Updating them all: the same again, whatever the number.
+    # Updating them all (the same records, their start now to the day): the same again,
+    # whatever the number.
     edit = {
-        5: small.replace("2001-03", "2001"),
-        50: large.replace("2001-03", "2001"),
+        5: small.replace("2001-03", "2001-03-01"),
+        50: large.replace("2001-03", "2001-03-01"),
     }
-    assert queries("contributions", edit[5], commit=True, reason="Year only") == queries(
-        "contributions", edit[50], commit=True, reason="Year only"
+    assert queries("contributions", edit[5], commit=True, reason="To the day") == queries(
+        "contributions", edit[50], commit=True, reason="To the day"
     )
+    assert Contribution.objects.count() == 55  # updated, not added
+    assert set(Contribution.objects.values_list("start_precision", flat=True)) == {"day"}
 
 
 def test_bulk_writes_keep_full_history_and_spans():
@@ -268,3 +271,17 @@ def test_bulk_writes_keep_full_history_and_spans():
     assert {s.source_id for s in record.sources.all()} == set(
         contribution.sources.values_list("pk", flat=True)
     )
+
+
+def test_overlapping_rows_of_one_file_are_refused_like_the_admin_refuses_them():
+    source, partner, mission = SourceFactory(), PartnerFactory(), MissionFactory()
+    text = to_csv([
+        {"partner": partner.iso3, "mission": mission.slug, "start": start, "roles": "troops",
+         "sources": source.key}
+        for start in ("2010-10", "2010-10-15")
+    ])  # fmt: skip
+    result = run_import("contributions", text, commit=True)
+    assert not result.committed
+    (bad,) = [row for row in result.rows if row.problems]
+    assert bad.line == 3 and "overlaps" in bad.problems[0][-1]
+    assert not Contribution.objects.filter(partner=partner).exists()
