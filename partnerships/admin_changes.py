@@ -12,13 +12,13 @@ from django import forms
 from django.contrib import messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
-from django.forms.models import BaseInlineFormSet
 from django.http import QueryDict
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 
+from partnerships.admin_inlines import BoundedInlineFormSet
 from partnerships.forms import CuratedForm
 from partnerships.provenance.recording import REASON_MAX_LENGTH, recording
 
@@ -30,9 +30,10 @@ def posted_reason(request) -> str:
     return (request.POST.get(REASON_FIELD) or "").strip()[:REASON_MAX_LENGTH]
 
 
-class CuratedInlineFormSet(BaseInlineFormSet):
-    """Inline rows of a published record: changing or deleting an existing row needs the
-    page's reason, as the record's own fields do."""
+class CuratedInlineFormSet(BoundedInlineFormSet):
+    """Inline rows of a published record (capped, their labels loaded in a fixed number of
+    queries): changing or deleting an existing row needs the page's reason, as the
+    record's own fields do."""
 
     def clean(self):
         super().clean()
