@@ -43,7 +43,7 @@ from django.utils import timezone
 from django_countries import countries
 
 from frameworks.models import Framework, Participation
-from missions.models import Contribution, ContributionFigure, Mission, Role
+from missions.models import Contribution, ContributionFigure, FigureRank, Mission, Role
 from partnerships.dates import Precision, periods_overlap
 from partnerships.models import Partner, Region, Source
 
@@ -527,6 +527,8 @@ class Command(BaseCommand):
             "estimate",
             "source_id",
             "notes",
+            "rank",
+            "rank_reason",
         ]
         now = self.now
 
@@ -560,6 +562,8 @@ class Command(BaseCommand):
                             measure,
                             rng.random() < 0.1,
                             source,
+                            "",
+                            FigureRank.NORMAL,
                             "",
                         )
 
