@@ -3,6 +3,7 @@
 from django.db.models import Prefetch, prefetch_related_objects
 from rest_framework import serializers, viewsets
 
+import partnerships.api.lean as lean
 from missions.filtersets import ContributionFilterSet, FigureFilterSet, MissionFilterSet
 from missions.models import (
     LARGEST,
@@ -14,7 +15,6 @@ from missions.models import (
     counted_q,
     one_figure,
 )
-from partnerships.api import lean
 from partnerships.api.base import CleanModelSerializer, CSVExportMixin, StrictQueryMixin, page_url
 from partnerships.api.fields import (
     COVERAGE_HELP,

@@ -14,8 +14,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.validators import UniqueValidator
 
+import partnerships.api.lean as lean
 from frameworks.models import Participation
-from partnerships.api import lean
 from partnerships.api.base import (
     CleanModelSerializer,
     CSVExportMixin,

@@ -25,6 +25,7 @@ APPS = ("frameworks", "missions")
 # The core's modules the apps may import: its models, rules, base classes and helpers.
 PUBLIC = {
     "partnerships.admin",
+    "partnerships.admin_columns",
     "partnerships.api.base",
     "partnerships.api.fields",
     "partnerships.api.known_at",
@@ -40,6 +41,7 @@ PUBLIC = {
     "partnerships.models",
     "partnerships.search",
     "partnerships.status",
+    "partnerships.validation",
     "partnerships.views.common",
 }
 # The core's modules that compose the apps (and may import them).
