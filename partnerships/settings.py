@@ -23,7 +23,8 @@ HSTS_SECONDS   Strict-Transport-Security max-age when HTTPS_ONLY; default 315360
 API_ANON_RATE  anonymous API throttle, e.g. 120/minute (the default)
 API_EXPENSIVE_RATE  per-client budget of each expensive API endpoint (CSV exports, the
                matrices, reconciliation, search); default 20/minute
-PAGE_EXPENSIVE_RATE per-client budget of the matching pages; default 30/minute
+PAGE_EXPENSIVE_RATE per-client budget of the matching pages; default 30/minute. Each of
+               the three rates "off" turns that throttle off (benchmarks only)
 API_TOKEN_DAYS days an API token lives; default 90
 FORWARDED_ALLOW_IPS proxies whose X-Forwarded-For is believed (comma list of addresses or
                networks, as gunicorn reads it); default 127.0.0.1
@@ -48,6 +49,12 @@ from django.core.exceptions import ImproperlyConfigured
 from partnerships.routing import replica_databases
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_rate(name: str, default: str) -> str | None:
+    """A throttle rate such as 120/minute; "off" turns the throttle off (benchmarks)."""
+    value = os.environ.get(name, default).strip()
+    return None if value.lower() in ("off", "none", "0") else value
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -280,7 +287,7 @@ DATA_DIR = BASE_DIR / "data"
 FORWARDED_ALLOW_IPS = env_list("FORWARDED_ALLOW_IPS", ["127.0.0.1"])
 API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "90"))
 # Expensive pages (matrices, compare, search, reconciliation, CSV exports) per client.
-PAGE_EXPENSIVE_RATE = os.environ.get("PAGE_EXPENSIVE_RATE", "30/minute")
+PAGE_EXPENSIVE_RATE = env_rate("PAGE_EXPENSIVE_RATE", "30/minute")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "partnerships.api.schema.AutoSchema",
@@ -306,10 +313,10 @@ REST_FRAMEWORK = {
     # Anonymous clients: a documented rate per address; curators are not throttled. The
     # expensive endpoints have their own, lower budget per client (anyone).
     "DEFAULT_THROTTLE_RATES": {
-        "anon": os.environ.get("API_ANON_RATE", "120/minute"),
+        "anon": env_rate("API_ANON_RATE", "120/minute"),
         **dict.fromkeys(
             ("export", "matrix", "reconcile", "search"),
-            os.environ.get("API_EXPENSIVE_RATE", "20/minute"),
+            env_rate("API_EXPENSIVE_RATE", "20/minute"),
         ),
     },
     "DEFAULT_PARSER_CLASSES": [

@@ -54,3 +54,12 @@ def test_production_defaults_to_https_only_even_beside_pytest():
 def test_the_suite_runs_on_the_explicit_test_settings(settings):
     assert settings.SETTINGS_MODULE == "partnerships.settings_test"
     assert not settings.HTTPS_ONLY and not settings.SECURE_SSL_REDIRECT
+
+
+def test_a_throttle_rate_can_be_turned_off_for_benchmarks(monkeypatch):
+    from partnerships.settings import env_rate
+
+    monkeypatch.setenv("API_ANON_RATE", "off")
+    assert env_rate("API_ANON_RATE", "120/minute") is None
+    monkeypatch.delenv("API_ANON_RATE")
+    assert env_rate("API_ANON_RATE", "120/minute") == "120/minute"
