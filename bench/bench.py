@@ -393,7 +393,7 @@ def endpoints(p: dict) -> list[dict]:
             "name": "partners x missions matrix, 10 missions",
             "key": "matrix_10",
             "app": "/api/v1/matrix/missions/?"
-            + "&".join(f"mission={m}" for m in p["matrix_missions"]),
+            + "&".join(f"column={m}" for m in p["matrix_missions"]),
             "floor": "/matrix/missions?" + "&".join(f"mission={m}" for m in p["matrix_missions"]),
             "datasette": None,
         },
