@@ -37,7 +37,7 @@ def test_fuzzy_dates_parse_or_refuse_and_round_trip(text):
     try:
         value, precision = parse_fuzzy_date(text)
     except ValueError as exc:
-        assert "date" in str(exc)
+        assert "date" in str(exc).lower()  # "not a date", "Dates must fall between..."
         return
     assert format_date(value, precision) == text.strip()
 
