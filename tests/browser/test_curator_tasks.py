@@ -1,7 +1,8 @@
 """A curator's six ordinary tasks, done in the admin as a person does them: add a source, a
 contribution and two disagreeing figures; correct a date's precision; delete and restore a
-milestone; a CSV round trip; work the review queue (and rank a figure to resolve a
-disagreement); make a release. After each, the database and the pages say what happened:
+milestone; a CSV round trip (refused while a colleague's edit would be reverted); work the
+quality list and the review queue (and rank a figure to resolve a disagreement); make a
+release. After each, the database and the pages say what happened:
 the history records carry the curator and the reason, exactly as many records are written
 as there were changes (none for a save that changes nothing), and the counts on the
 curators' pages move. A screenshot per task goes to ``$BROWSER_ARTIFACTS`` (default
@@ -20,6 +21,7 @@ from django.contrib.admin.models import LogEntry
 from missions.models import Contribution, Role
 from partnerships.dates import Precision
 from partnerships.models import Milestone, Release, Source
+from partnerships.provenance.recording import recording
 from partnerships.provenance.releases import make_release
 from partnerships.review import ReviewMark
 from tests.factories import (
@@ -371,33 +373,55 @@ def test_csv_round_trip(curator_page, world, tmp_path):
         start_precision=Precision.YEAR,
         sources=[world["official"]],
     )
+
+    def export_and_edit(name: str) -> Path:
+        """Export both rows ("Export CSV"), edit ISAF's in a spreadsheet, save the file."""
+        page.goto(page.base + "/admin/missions/contribution/")
+        page.locator("#action-toggle").check()
+        page.locator('select[name="action"]').select_option("export_csv")
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Go").click()
+        text = Path(download.value.path()).read_text(encoding="utf-8")
+        rows = list(csv.DictReader(io.StringIO(text)))
+        assert sorted(int(r["id"]) for r in rows) == sorted([isaf.pk, kfor.pk])
+        for row in rows:  # ISAF's end and description; KFOR's row left alone
+            if int(row["id"]) == isaf.pk:
+                row["end"], row["end_state"] = "2012-04", "ended"
+                row["description"] = "A platoon of the Royal Tongan Marines guarding Camp Bastion"
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+        path = tmp_path / name
+        path.write_text(out.getvalue(), encoding="utf-8")
+        return path
+
+    def preview(path: Path) -> None:
+        page.goto(page.base + "/admin/missions/contribution/")
+        page.get_by_role("link", name="Import CSV").click()
+        page.locator('input[name="file"]').set_input_files(str(path))
+        with page.expect_navigation():
+            page.get_by_role("button", name="Preview").click()
+
+    # Meanwhile a colleague describes KFOR's row: the file would put the old text back.
+    edited = export_and_edit("contributions.csv")
+    with recording(reason="Described from the KFOR placemat", user=UserFactory(curator=True)):
+        kfor.description = "Two officers at KFOR headquarters"
+        kfor.save()
     versions = {c.pk: len(history_rows(c)) for c in (isaf, kfor)}
+    preview(edited)
+    assert page.locator("#problems").inner_text() == ("1 invalid row: nothing will be imported")
+    problem = page.locator("table.problems tbody tr").inner_text()
+    assert (
+        problem.startswith("3\t")
+        and "version" in problem
+        and "after the file was exported" in problem
+    )
+    assert "Two officers at KFOR headquarters" in page.locator("#content-main").inner_text()
+    assert page.get_by_role("button", name="Confirm and import").count() == 0
 
-    page.goto(page.base + "/admin/missions/contribution/")
-    page.locator("#action-toggle").check()
-    page.locator('select[name="action"]').select_option("export_csv")
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Go").click()
-    text = Path(download.value.path()).read_text(encoding="utf-8")
-    rows = list(csv.DictReader(io.StringIO(text)))
-    assert sorted(int(r["id"]) for r in rows) == sorted([isaf.pk, kfor.pk])
-
-    # Edited in a spreadsheet: ISAF's end and description; KFOR's row left alone.
-    for row in rows:
-        if int(row["id"]) == isaf.pk:
-            row["end"], row["end_state"] = "2012-04", "ended"
-            row["description"] = "A platoon of the Royal Tongan Marines guarding Camp Bastion"
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    edited = tmp_path / "contributions.csv"
-    edited.write_text(out.getvalue(), encoding="utf-8")
-
-    page.get_by_role("link", name="Import CSV").click()
-    page.locator('input[name="file"]').set_input_files(str(edited))
-    with page.expect_navigation():
-        page.get_by_role("button", name="Preview").click()
+    # Exported again, edited again: now it goes in.
+    preview(export_and_edit("contributions-again.csv"))
     assert page.locator("#summary").inner_text() == (
         "Preview: 0 to create, 1 to update, 1 unchanged"
     )
@@ -418,11 +442,13 @@ def test_csv_round_trip(curator_page, world, tmp_path):
     assert len(records) == versions[isaf.pk] + 1
     assert (records[-1].history_type, records[-1].history_user) == ("~", curator)
     assert records[-1].history_change_reason == "Ended per the ISAF placemat of April 2012"
+    kfor.refresh_from_db()
+    assert kfor.description == "Two officers at KFOR headquarters"  # not reverted
     assert len(history_rows(kfor)) == versions[kfor.pk]  # the unchanged row: no version
     assert history_page_lists(page, "Ended per the ISAF placemat of April 2012")
 
 
-# -- 5. work the review queue; rank a figure to resolve a disagreement ----------------------
+# -- 5. work the quality list and the review queue; rank a figure to resolve a disagreement
 
 
 def test_work_the_review_queue_and_resolve_a_disagreement(curator_page, world):
@@ -455,7 +481,39 @@ def test_work_the_review_queue_and_resolve_a_disagreement(curator_page, world):
         title="Marines leave Nuku'alofa",
         sources=[world["press"]],
     )
+    arrival = MilestoneFactory(
+        partner=world["tonga"],
+        date=dt.date(2010, 12, 10),
+        kind=Milestone.Kind.OTHER,
+        title="Royal Tongan Marines arrive in Helmand",
+        sources=[world["press"]],
+    )
     assert reconcile_count(page) == 1
+
+    # The quality list: a milestone resting on one press source gets an official one.
+    page.goto(page.base + "/admin/")
+    page.locator("#kb-checks").get_by_role("link", name="Data quality").click()
+    check = page.locator("ul.check-list li", has_text="Milestones resting on a single press")
+    assert check.locator(".count").inner_text() == "2"
+    with page.expect_navigation():
+        check.get_by_role("link").click()
+    with page.expect_navigation():
+        page.locator("ol.fact-list a", has_text="arrive in Helmand").click()
+    versions = len(history_rows(arrival))
+    pick(page, "id_sources", "isaf-placemat", "isaf-placemat-2010-12")
+    page.locator("#id_change_reason").fill("The placemat records the arrival")
+    save(page)
+    assert "was changed successfully" in messages(page), errors(page)
+    assert set(arrival.sources.all()) == {world["press"], world["official"]}
+    records = history_rows(arrival)
+    assert len(records) == versions + 1
+    assert (records[-1].history_user, records[-1].history_change_reason) == (
+        curator,
+        "The placemat records the arrival",
+    )
+    page.goto(page.base + "/quality/")
+    check = page.locator("ul.check-list li", has_text="Milestones resting on a single press")
+    assert check.locator(".count").inner_text() == "1"
 
     page.goto(page.base + "/admin/")
     page.locator("#kb-checks").get_by_role("link", name="Review queue").click()
