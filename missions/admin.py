@@ -1,6 +1,8 @@
 """Curators' admin for missions, contributions and their figures."""
 
+from django import forms
 from django.contrib import admin
+from django.db import models
 
 from missions.models import Contribution, ContributionFigure, Mission, Role
 from partnerships.admin import (
@@ -32,6 +34,10 @@ class FigureInline(CuratedInline):
     show_change_link = False
     fields = ("as_of", "personnel", "measure", "estimate", "source", "rank", "rank_reason", "notes")
     autocomplete_fields = ("source",)
+    # A row of the table: notes in a small box, so the table fits beside the page's fields.
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 24})}
+    }
 
 
 @admin.register(Mission)

@@ -89,6 +89,7 @@ class CuratedAdmin(ChangeAdminMixin, LabelledAutocompleteAdmin, SimpleHistoryAdm
     list_per_page = 50
     readonly_fields = ("created", "updated")
     change_list_template = "admin/curated_change_list.html"
+    change_form_template = "admin/curated_change_form.html"
 
     def get_urls(self):
         opts = self.model._meta
