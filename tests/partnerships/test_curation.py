@@ -29,6 +29,7 @@ from tests.factories import (
     ParticipationFactory,
     PartnerFactory,
     SourceFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -388,6 +389,102 @@ def test_bulk_delete_needs_a_reason(client, curator):
     assert not Milestone.objects.exists()
     reasons = set(Milestone.history.filter(history_type="-").values_list("history_change_reason"))
     assert reasons == {("Both were duplicates",)}
+
+
+def undo_form_of(html: str) -> tuple[str, dict]:
+    """The action and fields of the undo form in a page's messages."""
+    form = re.search(r'<form method="post" action="([^"]+)" class="undo-form">(.*?)</form>', html)
+    assert form, "no undo form"
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form.group(2)))
+    return form.group(1), fields
+
+
+def test_a_bulk_delete_offers_one_undo_restoring_everything_with_its_children(client, curator):
+    client.force_login(curator)
+    figures = [FigureFactory(), FigureFactory(), FigureFactory()]
+    contributions = [f.contribution for f in figures]
+    kept_sources = {c.pk: set(c.sources.values_list("pk", flat=True)) for c in contributions}
+    url = reverse("admin:missions_contribution_changelist")
+    data = {"action": "delete_selected", "_selected_action": [c.pk for c in contributions]}
+    response = client.post(
+        url, {**data, "post": "yes", "change_reason": "Imported twice"}, follow=True
+    )
+    assert not Contribution.objects.exists() and not ContributionFigure.objects.exists()
+    html = response.content.decode()
+    action, fields = undo_form_of(html)
+    assert action == reverse("admin:missions_contribution_undo_deletion")
+    assert "Undo: restore these 3 contributions" in html
+    assert fields["change_reason"] == "undo: Imported twice"
+    assert fields["csrfmiddlewaretoken"] and fields["deleted_at"]
+
+    # Meanwhile another curator restored one of them on its own: skipped, and said so.
+    first = contributions[0]
+    client.post(
+        reverse("admin:missions_contribution_restore", args=[first.pk]),
+        {"change_reason": "Needed after all"},
+    )
+    assert Contribution.objects.filter(pk=first.pk).exists()
+
+    done = client.post(action, fields, follow=True)
+    page = done.content.decode()
+    assert "Restored 2 contributions, with 2 row(s) deleted with them" in page
+    assert f"#{first.pk} (already back)" in page
+    assert set(Contribution.objects.values_list("pk", flat=True)) == {c.pk for c in contributions}
+    assert set(ContributionFigure.objects.values_list("pk", flat=True)) == {f.pk for f in figures}
+    for contribution in Contribution.objects.all():
+        assert (
+            set(contribution.sources.values_list("pk", flat=True)) == kept_sources[contribution.pk]
+        )
+    for contribution in contributions[1:]:
+        latest = Contribution.history.filter(id=contribution.pk).latest()
+        assert latest.history_change_reason == "undo: Imported twice"
+        assert latest.history_user == curator
+    figure = ContributionFigure.history.filter(id=figures[1].pk).latest()
+    assert figure.history_type == "+" and figure.history_change_reason == "undo: Imported twice"
+    # Undoing again finds nothing left to restore.
+    again = client.post(action, fields, follow=True).content.decode()
+    assert "Skipped 3" in again and "Restored" not in again
+
+
+def test_a_bulk_delete_of_milestones_is_undone_with_its_reason(client, curator):
+    client.force_login(curator)
+    milestones = [MilestoneFactory(), MilestoneFactory()]
+    url = reverse("admin:partnerships_milestone_changelist")
+    data = {"action": "delete_selected", "_selected_action": [m.pk for m in milestones]}
+    response = client.post(
+        url, {**data, "post": "yes", "change_reason": "Wrong partner"}, follow=True
+    )
+    action, fields = undo_form_of(response.content.decode())
+    client.post(action, fields)
+    assert Milestone.objects.count() == 2
+    reasons = {m.history.latest().history_change_reason for m in Milestone.objects.all()}
+    assert reasons == {"undo: Wrong partner"}
+
+
+def test_the_bulk_undo_is_a_post_with_csrf_and_the_permission(client, curator, reader):
+    client.force_login(curator)
+    milestone = MilestoneFactory()
+    url = reverse("admin:partnerships_milestone_changelist")
+    data = {"action": "delete_selected", "_selected_action": [milestone.pk]}
+    response = client.post(url, {**data, "post": "yes", "change_reason": "Gone"}, follow=True)
+    action, fields = undo_form_of(response.content.decode())
+    assert client.get(action).status_code == 403
+    strict = type(client)(enforce_csrf_checks=True)
+    strict.force_login(curator)
+    without_token = {k: v for k, v in fields.items() if k != "csrfmiddlewaretoken"}
+    assert strict.post(action, without_token).status_code == 403
+    client.force_login(reader)  # not staff: the admin sends it to the login page
+    assert client.post(action, fields).status_code == 302
+    assert not Milestone.objects.exists()
+    viewer = UserFactory(is_staff=True)  # staff without the add permission
+    client.force_login(viewer)
+    assert client.post(action, fields).status_code == 403
+    assert not Milestone.objects.exists()
+    client.force_login(curator)
+    assert client.post(action, {**fields, "deleted_at": "yesterday"}).status_code == 302
+    assert not Milestone.objects.exists()
+    client.post(action, fields)
+    assert Milestone.objects.filter(pk=milestone.pk).exists()
 
 
 # -- duplicate guards -----------------------------------------------------------------------------
