@@ -581,21 +581,47 @@ def test_a_contribution_without_a_role_is_accepted_everywhere(client, curator):
 # -- the release changelog says why, and who for staff --------------------------------------------
 
 
-def test_the_release_changelog_says_why_and_names_curators_only_to_staff(client, curator):
+def test_the_release_changelog_says_why_and_names_curators_only_to_staff(client, reader):
+    editor = UserFactory(username="margarethe", curator=True)
+    renamed = PartnerFactory(name="Macedonia")
+    gone = MilestoneFactory(title="Applies twice")
     make_release("1.0.0")
-    partner = PartnerFactory(name="Macedonia")
-    with recording(reason="Renamed by the Prespa agreement", user=curator):
-        partner.name = "North Macedonia"
-        partner.save()
+    with recording(reason="Renamed by the Prespa agreement", user=editor):
+        renamed.name = "North Macedonia"
+        renamed.save()
+    with recording(reason="Joined in 2024", user=editor):
+        PartnerFactory(name="Newland")
+    with recording(reason="A duplicate of the 1994 application", user=editor):
+        gone.delete()
+    PartnerFactory(name="Loaded")  # by no one (the loader): no "by" at all
     make_release("1.1.0")
+
+    def api_entries(client) -> dict:
+        log = client.get("/api/v1/releases/1.1.0/").json()["changelog"]
+        return {
+            e["label"]: e for section in log.values() if isinstance(section, dict)
+            for kind in section.values() for e in kind
+        }  # fmt: skip
+
+    for viewer in (None, reader):  # anonymous, and logged in without staff status
+        if viewer is not None:
+            client.force_login(viewer)
+        page = client.get("/releases/1.1.0/").content.decode()
+        for why in ("Renamed by the Prespa agreement", "Joined in 2024", "A duplicate of"):
+            assert f"why: {why}" in page
+        assert "(by a curator)" in page and "margarethe" not in page
+        entries = api_entries(client)
+        assert entries["North Macedonia"]["why"] == ["Renamed by the Prespa agreement"]
+        assert entries["North Macedonia"]["by"] == ["a curator"]
+        (removed,) = [e for label, e in entries.items() if "Applies twice" in label]
+        assert removed["by"] == ["a curator"]
+        assert entries["Loaded"]["by"] == [] and entries["Loaded"]["why"] == []
+        assert "margarethe" not in str(entries)
+    client.force_login(editor)  # staff: the names
     page = client.get("/releases/1.1.0/").content.decode()
-    assert "Renamed by the Prespa agreement" in page and curator.username not in page
-    api_log = client.get("/api/v1/releases/1.1.0/").json()["changelog"]
-    entries = [e for kind in api_log["added"].values() for e in kind]
-    entry = next(e for e in entries if e["label"] == "North Macedonia")
-    assert entry["why"] == ["Renamed by the Prespa agreement"] and "by" not in entry
-    client.force_login(curator)
-    assert curator.username in client.get("/releases/1.1.0/").content.decode()
+    assert "(by margarethe)" in page and "a curator" not in page
+    entries = api_entries(client)
+    assert entries["North Macedonia"]["by"] == entries["Newland"]["by"] == ["margarethe"]
 
 
 def test_recording_keeps_one_version_for_a_save_and_its_links():
