@@ -98,7 +98,9 @@ class OptimisticLockMixin:
 
     def get_object(self):
         obj = super().get_object()
-        if self.action in WRITES:
+        # The method sent, not one the browsable API or OPTIONS try a form with.
+        sent = getattr(self.request, "_request", self.request).method
+        if self.action in WRITES and sent in ("PUT", "PATCH", "DELETE"):
             obj = self._check_precondition(obj)
         self._record = obj
         return obj
