@@ -253,3 +253,52 @@ def test_the_schema_documents_if_match_the_etag_and_the_412(api):
         assert "ETag" in operations["get"]["responses"]["200"]["headers"]
         assert "ETag" in operations["patch"]["responses"]["200"]["headers"]
     assert "If-Match" in schema["info"]["description"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_writers_with_one_tag_cannot_both_pass(curator, on_postgres, monkeypatch):
+    """A holds the row from its check to its commit; B, arriving meanwhile with the same
+    tag, waits, then finds the version moved: 412. (Without the row lock both would pass.)"""
+    import threading
+    import time
+
+    from django.db import connections
+
+    from partnerships.api.facts import SourceViewSet
+
+    source = SourceFactory(title="Before")
+    url = f"/api/v1/sources/{source.pk}/"
+    seen = f'"{version_of(source)}"'
+    a_checked = threading.Event()
+    original = SourceViewSet.perform_update
+
+    def slow_update(self, serializer):
+        if serializer.validated_data.get("title") == "A":
+            a_checked.set()  # A passed its check and holds the row
+            time.sleep(0.5)
+        original(self, serializer)
+
+    monkeypatch.setattr(SourceViewSet, "perform_update", slow_update)
+    answers = {}
+
+    clients = {"A": token_client(curator), "B": token_client(UserFactory(curator=True))}
+
+    def write(name):
+        try:
+            answers[name] = clients[name].patch(
+                url, {"title": name}, format="json", HTTP_IF_MATCH=seen
+            )
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=write, args=("A",))
+    first.start()
+    assert a_checked.wait(10)
+    second = threading.Thread(target=write, args=("B",))
+    second.start()
+    first.join(20)
+    second.join(20)
+    assert answers["A"].status_code == 200
+    assert answers["B"].status_code == 412
+    assert answers["B"].json()["current"]["title"] == "A"
+    assert Source.objects.get(pk=source.pk).title == "A"
