@@ -255,8 +255,21 @@ def test_the_schema_documents_if_match_the_etag_and_the_412(api):
     assert "If-Match" in schema["info"]["description"]
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_writers_with_one_tag_cannot_both_pass(curator, on_postgres, monkeypatch):
+@pytest.fixture(scope="module")
+def _migrated_rows_back(django_db_blocker):
+    """A transactional test ends with the tables emptied, the rows the migrations made
+    (roles) too, and --reuse-db keeps that database for the next run: put them back."""
+    yield
+    with django_db_blocker.unblock():
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents:
+            connection.creation.deserialize_db_from_string(contents)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_writers_with_one_tag_cannot_both_pass(
+    _migrated_rows_back, curator, on_postgres, monkeypatch
+):
     """A holds the row from its check to its commit; B, arriving meanwhile with the same
     tag, waits, then finds the version moved: 412. (Without the row lock both would pass.)"""
     import threading
