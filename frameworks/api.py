@@ -14,6 +14,7 @@ from partnerships.api.fields import (
     sources_field,
 )
 from partnerships.api.known_at import KnownAtMixin, known_at_schema
+from partnerships.api.locking import OptimisticLockMixin
 from partnerships.models import CooperationArea, Partner
 
 
@@ -79,7 +80,9 @@ class FrameworkSerializer(PeriodSerializerMixin, CleanModelSerializer):
 
 
 @known_at_schema
-class FrameworkViewSet(KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewsets.ModelViewSet):
+class FrameworkViewSet(
+    OptimisticLockMixin, KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewsets.ModelViewSet
+):
     """Partnership frameworks: programmes, dialogues, initiatives, tools, councils."""
 
     serializer_class = FrameworkSerializer
@@ -141,7 +144,9 @@ class ParticipationSerializer(PeriodSerializerMixin, CleanModelSerializer):
 
 
 @known_at_schema
-class ParticipationViewSet(KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewsets.ModelViewSet):
+class ParticipationViewSet(
+    OptimisticLockMixin, KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewsets.ModelViewSet
+):
     """A partner's periods in frameworks."""
 
     serializer_class = ParticipationSerializer

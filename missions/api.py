@@ -29,6 +29,7 @@ from partnerships.api.fields import (
 )
 from partnerships.api.known_at import KnownAtMixin, known_at_schema
 from partnerships.api.lean import LeanListMixin
+from partnerships.api.locking import OptimisticLockMixin
 from partnerships.dates import format_date
 from partnerships.models import CooperationArea, Partner, Source
 
@@ -79,7 +80,9 @@ class MissionSerializer(PeriodSerializerMixin, CleanModelSerializer):
 
 
 @known_at_schema
-class MissionViewSet(KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewsets.ModelViewSet):
+class MissionViewSet(
+    OptimisticLockMixin, KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewsets.ModelViewSet
+):
     """NATO-led missions, operations and exercises."""
 
     serializer_class = MissionSerializer
@@ -236,7 +239,12 @@ class ContributionDetailSerializer(ContributionSerializer):
 
 @known_at_schema
 class ContributionViewSet(
-    KnownAtMixin, StrictQueryMixin, LeanListMixin, CSVExportMixin, viewsets.ModelViewSet
+    OptimisticLockMixin,
+    KnownAtMixin,
+    StrictQueryMixin,
+    LeanListMixin,
+    CSVExportMixin,
+    viewsets.ModelViewSet,
 ):
     """What partners contributed to missions, with their dated personnel figures."""
 
@@ -369,7 +377,12 @@ class ContributionViewSet(
 
 @known_at_schema
 class FigureViewSet(
-    KnownAtMixin, StrictQueryMixin, LeanListMixin, CSVExportMixin, viewsets.ModelViewSet
+    OptimisticLockMixin,
+    KnownAtMixin,
+    StrictQueryMixin,
+    LeanListMixin,
+    CSVExportMixin,
+    viewsets.ModelViewSet,
 ):
     """Dated personnel figures: a time series per contribution, each with one source."""
 

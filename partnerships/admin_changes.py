@@ -8,26 +8,59 @@ gives the inline rows theirs (a reason when a published row changes or goes).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.http import QueryDict
 from django.middleware.csrf import get_token
-from django.urls import reverse
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 
 from partnerships.admin_inlines import BoundedInlineFormSet
 from partnerships.forms import CuratedForm
 from partnerships.provenance.recording import REASON_MAX_LENGTH, recording
+from partnerships.provenance.restore import NotRestorable, deleted_record, restore
 
 REASON_FIELD = "change_reason"
 REASON_NEEDED = "Say why (kept in history): a reason is required to delete published facts."
+DELETED_AT = "deleted_at"  # the undo form's field: the moment of the deletions it undoes
 
 
 def posted_reason(request) -> str:
     return (request.POST.get(REASON_FIELD) or "").strip()[:REASON_MAX_LENGTH]
+
+
+def undo_reason(reason: str) -> str:
+    return f"undo: {reason}"[:REASON_MAX_LENGTH]
+
+
+def undo_form(request, url: str, reason: str, label: str, fields: dict | None = None) -> str:
+    """The "Undo" button of a deletion's message: a POST to a restore view, with the CSRF
+    token and the reason "undo: <the deletion's reason>"."""
+    hidden = format_html_join(
+        "", '<input type="hidden" name="{}" value="{}">', (fields or {}).items()
+    )
+    return format_html(
+        '<form method="post" action="{}" class="undo-form">'
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+        '<input type="hidden" name="{}" value="{}">{}'
+        'Deleted by mistake? <button type="submit">Undo: {}</button></form>',
+        url,
+        get_token(request),
+        REASON_FIELD,
+        undo_reason(reason),
+        hidden,
+        label,
+    )
 
 
 class CuratedInlineFormSet(BoundedInlineFormSet):
@@ -137,24 +170,83 @@ class ChangeAdminMixin:
         opts = self.model._meta
         name = f"admin:{opts.app_label}_{opts.model_name}_restore"
         url = reverse(name, args=[unquote(str(obj_id))])
-        reason = f"undo: {getattr(request, '_deletion_reason', '')}"[:REASON_MAX_LENGTH]
-        self.message_user(
-            request,
-            format_html(
-                '<form method="post" action="{}" class="undo-form">'
-                '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
-                '<input type="hidden" name="{}" value="{}">'
-                'Deleted by mistake? <button type="submit">Undo: restore {} and what was '
-                "deleted with it</button></form>",
-                url,
-                get_token(request),
-                REASON_FIELD,
-                reason,
-                obj_display,
-            ),
-            messages.INFO,
-        )
+        reason = getattr(request, "_deletion_reason", "")
+        label = f"restore {obj_display} and what was deleted with it"
+        self.message_user(request, undo_form(request, url, reason, label), messages.INFO)
         return response
+
+    # -- undoing a bulk deletion -----------------------------------------------------------
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path(
+                "deleted/undo/",
+                self.admin_site.admin_view(self.undo_deletion_view),
+                name=f"{opts.app_label}_{opts.model_name}_undo_deletion",
+            ),
+            *super().get_urls(),
+        ]
+
+    def undo_deletion_view(self, request):
+        """Restore every object of this model deleted in one change (a "delete selected"),
+        each with what was deleted with it; POST with CSRF and the add permission, like a
+        single restore. An object restored meanwhile, or deleted again since, is skipped
+        and named."""
+        if request.method != "POST" or not self.has_add_permission(request):
+            raise PermissionDenied
+        opts = self.model._meta
+        changelist = f"admin:{opts.app_label}_{opts.model_name}_changelist"
+        moment = _moment(request.POST.get(DELETED_AT, ""))
+        if moment is None:
+            self.message_user(request, "Nothing to undo: no deletion named.", messages.ERROR)
+            return redirect(changelist)
+        reason = posted_reason(request) or "undo of a deletion"
+        ids = list(
+            dict.fromkeys(
+                self.model.history.model.objects.filter(history_type="-", history_date=moment)
+                .order_by("history_id")
+                .values_list("id", flat=True)
+            )
+        )
+        back, children, skipped, failed = [], 0, [], []
+        for object_id in ids:
+            if object_id in {obj.pk for obj in back}:
+                continue  # came back with another one (a framework under its parent)
+            record = deleted_record(self.model, object_id)
+            if record is None or record.history_date != moment:
+                why = "already back" if record is None else "deleted again since"
+                skipped.append(f"#{object_id} ({why})")
+                continue
+            try:
+                with transaction.atomic():
+                    restored = restore(self.model, object_id, reason, request.user)
+            except NotRestorable:
+                skipped.append(f"#{object_id} (already back)")
+                continue
+            except (ValidationError, IntegrityError) as exc:
+                failed.append(f"#{object_id}: {'; '.join(getattr(exc, 'messages', [str(exc)]))}")
+                continue
+            own = [obj for obj in restored if isinstance(obj, self.model)]
+            back += own
+            children += len(restored) - len(own)
+        if back:
+            with_them = f", with {children} row(s) deleted with them" if children else ""
+            self.message_user(
+                request,
+                f"Restored {len(back)} {opts.verbose_name_plural}{with_them}.",
+                messages.SUCCESS,
+            )
+        if skipped:
+            self.message_user(
+                request,
+                f"Skipped {len(skipped)}: {', '.join(skipped)}.",
+                messages.WARNING,
+            )
+        if failed:
+            self.message_user(request, f"Could not restore: {'; '.join(failed)}", messages.ERROR)
+        if not (back or skipped or failed):
+            self.message_user(request, "Nothing to undo.", messages.INFO)
+        return redirect(changelist)
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -166,7 +258,8 @@ class ChangeAdminMixin:
 
 def delete_selected_with_reason(modeladmin, request, queryset):
     """Django's "delete selected" with a required reason, kept in every deletion's history
-    record (and in those of what the deletions cascade to)."""
+    record (and in those of what the deletions cascade to), then an undo, as after a
+    single deletion: one button restoring everything this change deleted."""
     reason = posted_reason(request)
     error = ""
     if request.POST.get("post") and not reason:
@@ -174,11 +267,33 @@ def delete_selected_with_reason(modeladmin, request, queryset):
         del post["post"]
         request.POST = post
         error = REASON_NEEDED
-    with recording(reason=reason, user=request.user):
+    confirmed = bool(request.POST.get("post"))
+    ids = list(queryset.values_list("pk", flat=True)) if confirmed else []
+    with recording(reason=reason, user=request.user) as change:
         response = delete_selected(modeladmin, request, queryset)
     if response is not None and hasattr(response, "context_data"):
         response.context_data.update({"reason_error": error, "change_reason": reason})
+    model = modeladmin.model
+    if response is None and ids and not model._base_manager.filter(pk__in=ids).exists():
+        opts = model._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_undo_deletion")
+        names = opts.verbose_name if len(ids) == 1 else opts.verbose_name_plural
+        label = f"restore these {len(ids)} {names} and what was deleted with them"
+        fields = {DELETED_AT: change.moment.isoformat()}
+        modeladmin.message_user(
+            request, undo_form(request, url, reason, label, fields), messages.INFO
+        )
     return response
+
+
+def _moment(text: str) -> dt.datetime | None:
+    try:
+        moment = parse_datetime(text.strip())
+    except ValueError:
+        return None
+    if moment is not None and timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, dt.UTC)
+    return moment
 
 
 def _row_label(instance) -> str:

@@ -23,7 +23,7 @@ HEADER = "Idempotency-Key"
 TTL = 24 * 3600
 IN_PROGRESS = "in-progress"
 _KEY = re.compile(r"^[\x21-\x7e]{1,255}$")  # printable ASCII, no spaces
-KEPT_HEADERS = ("Content-Type", "Location", "X-Dataset-Version")
+KEPT_HEADERS = ("Content-Type", "Location", "X-Dataset-Version", "ETag")
 
 
 def _sha256(*parts: bytes | str) -> str:

@@ -12,6 +12,7 @@ from partnerships.api.fields import (
     sources_field,
 )
 from partnerships.api.known_at import KnownAtMixin, known_at_schema
+from partnerships.api.locking import OptimisticLockMixin
 from partnerships.exports import cell_value
 from partnerships.filtersets import (
     CooperationAreaFilterSet,
@@ -58,7 +59,9 @@ class MilestoneSerializer(CleanModelSerializer):
 
 
 @known_at_schema
-class MilestoneViewSet(KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewsets.ModelViewSet):
+class MilestoneViewSet(
+    OptimisticLockMixin, KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewsets.ModelViewSet
+):
     """Dated events in a partner's path: action plans, summit decisions, applications..."""
 
     serializer_class = MilestoneSerializer
@@ -131,7 +134,9 @@ class SourceSerializer(CleanModelSerializer):
 
 
 @known_at_schema
-class SourceViewSet(KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewsets.ModelViewSet):
+class SourceViewSet(
+    OptimisticLockMixin, KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewsets.ModelViewSet
+):
     """The documents facts cite, with how many facts of each kind cite them."""
 
     serializer_class = SourceSerializer
@@ -172,7 +177,9 @@ class CooperationAreaSerializer(CleanModelSerializer):
 
 
 @known_at_schema
-class CooperationAreaViewSet(KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewsets.ModelViewSet):
+class CooperationAreaViewSet(
+    OptimisticLockMixin, KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewsets.ModelViewSet
+):
     """The taxonomy of cooperation areas frameworks, missions and contributions carry."""
 
     serializer_class = CooperationAreaSerializer

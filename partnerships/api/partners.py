@@ -31,6 +31,7 @@ from partnerships.api.fields import (
 )
 from partnerships.api.known_at import KnownAtMixin, known_at_schema
 from partnerships.api.lean import LeanListMixin
+from partnerships.api.locking import OptimisticLockMixin
 from partnerships.compose.profile import partner_timeline, partner_with_facts
 from partnerships.dates import active_on_q
 from partnerships.exports import streamed_csv
@@ -263,7 +264,12 @@ class TimelineEventSerializer(serializers.Serializer):
 
 @known_at_schema
 class PartnerViewSet(
-    KnownAtMixin, StrictQueryMixin, LeanListMixin, CSVExportMixin, viewsets.ModelViewSet
+    OptimisticLockMixin,
+    KnownAtMixin,
+    StrictQueryMixin,
+    LeanListMixin,
+    CSVExportMixin,
+    viewsets.ModelViewSet,
 ):
     """Partner nations: nations that are or were NATO partners.
 

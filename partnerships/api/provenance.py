@@ -73,14 +73,19 @@ class ReleaseSerializer(serializers.ModelSerializer):
 
 
 class ReleaseDetailSerializer(ReleaseSerializer):
-    changelog = serializers.SerializerMethodField()
+    changelog = serializers.SerializerMethodField(
+        help_text="Since the previous release: `added`, `changed` (with each field's `before` "
+        "and `after`) and `removed`, by kind of fact. Each entry has `why` (the curators' "
+        'reasons) and `by` (who made it: the names for staff, "a curator" for anyone else).'
+    )
 
     class Meta(ReleaseSerializer.Meta):
         fields = (*ReleaseSerializer.Meta.fields, "changelog")
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_changelog(self, obj) -> dict:
-        """The changelog; the curators' names ("by") only for staff."""
+        """The changelog, each entry with its reasons ("why") and who made it ("by"):
+        the curators' names for staff, "a curator" for anyone else."""
         request = self.context.get("request")
         staff = bool(request and request.user.is_staff)
         return public(obj.changelog or {}, staff=staff)

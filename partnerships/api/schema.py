@@ -1,9 +1,18 @@
 """The OpenAPI schema's shared parts, so a generated client can use every answer: CSV is
-declared as text, and the errors every operation can answer (400, 404, 429) as JSON with
-one ``Error`` schema. Named in settings (``DEFAULT_SCHEMA_CLASS``)."""
+declared as text, the errors every operation can answer (400, 404, 429) as JSON with
+one ``Error`` schema, and the optimistic locking of the curated viewsets (``ETag``,
+``If-Match``, 412: :mod:`partnerships.api.locking`). Named in settings
+(``DEFAULT_SCHEMA_CLASS``)."""
 
 from drf_spectacular import openapi
 from drf_spectacular.plumbing import ResolvedComponent
+
+from partnerships.api.locking import (
+    PRECONDITION_FAILED_SCHEMA,
+    WRITES,
+    OptimisticLockMixin,
+    schema_parameters,
+)
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -38,6 +47,15 @@ CSV_SCHEMA = {
 
 
 class AutoSchema(openapi.AutoSchema):
+    def locked_action(self) -> str | None:
+        """The action of a viewset with optimistic locking, else None."""
+        if isinstance(self.view, OptimisticLockMixin):
+            return getattr(self.view, "action", None)
+        return None
+
+    def get_override_parameters(self):
+        return [*super().get_override_parameters(), *schema_parameters(self.locked_action())]
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         for response in responses.values():
@@ -51,4 +69,18 @@ class AutoSchema(openapi.AutoSchema):
         for code, description in ERRORS.items():
             json = {"application/json": {"schema": error.ref}}
             responses.setdefault(code, {"content": json, "description": description})
+        if self.locked_action() in WRITES:
+            stale = ResolvedComponent(
+                name="PreconditionFailed",
+                type=ResolvedComponent.SCHEMA,
+                object="PreconditionFailed",
+                schema=PRECONDITION_FAILED_SCHEMA,
+            )
+            self.registry.register_on_missing(stale)
+            responses["412"] = {
+                "headers": self._get_response_headers_for_code("412", direction),
+                "content": {"application/json": {"schema": stale.ref}},
+                "description": "The record changed since the version sent in `If-Match`: "
+                "nothing was written.",
+            }
         return responses

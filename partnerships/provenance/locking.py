@@ -50,7 +50,11 @@ def is_stale(obj, seen_version) -> bool:
     current = version_of(obj)
     if not current:
         return False
-    seen = _instant(str(seen_version))
-    if seen is None:
-        return True
-    return seen != _instant(current)
+    return not same_version(str(seen_version), current)
+
+
+def same_version(seen: str, current: str) -> bool:
+    """True when two written versions name the same instant (an unreadable or empty one
+    names none)."""
+    seen_instant, current_instant = _instant(seen), _instant(current)
+    return seen_instant is not None and seen_instant == current_instant

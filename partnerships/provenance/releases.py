@@ -113,19 +113,29 @@ def changes_since(since: dt.datetime | None, until: dt.datetime) -> dict:
     return {section: dict(kinds) for section, kinds in log.items()}
 
 
+ANONYMOUS_CURATOR = "a curator"
+
+
 def public(changelog: dict, staff: bool) -> dict:
-    """A changelog as a viewer may see it: without the curators' names unless staff."""
+    """A changelog as a viewer may see it: the reasons (``why``) for everyone; who made
+    each change (``by``) by name for staff, as "a curator" for anyone else (an entry made
+    by no one, e.g. by the loader, keeps an empty ``by``)."""
     if staff or not changelog:
         return changelog
     shown = {}
     for section, value in changelog.items():
         if isinstance(value, dict):
             value = {
-                kind: [{k: v for k, v in entry.items() if k != "by"} for entry in entries]
-                for kind, entries in value.items()
+                kind: [_anonymous(entry) for entry in entries] for kind, entries in value.items()
             }
         shown[section] = value
     return shown
+
+
+def _anonymous(entry: dict) -> dict:
+    if "by" not in entry:  # a changelog made before curators were recorded
+        return entry
+    return {**entry, "by": [ANONYMOUS_CURATOR] if entry["by"] else []}
 
 
 def make_release(

@@ -29,6 +29,7 @@ from tests.factories import (
     ParticipationFactory,
     PartnerFactory,
     SourceFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -390,6 +391,102 @@ def test_bulk_delete_needs_a_reason(client, curator):
     assert reasons == {("Both were duplicates",)}
 
 
+def undo_form_of(html: str) -> tuple[str, dict]:
+    """The action and fields of the undo form in a page's messages."""
+    form = re.search(r'<form method="post" action="([^"]+)" class="undo-form">(.*?)</form>', html)
+    assert form, "no undo form"
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form.group(2)))
+    return form.group(1), fields
+
+
+def test_a_bulk_delete_offers_one_undo_restoring_everything_with_its_children(client, curator):
+    client.force_login(curator)
+    figures = [FigureFactory(), FigureFactory(), FigureFactory()]
+    contributions = [f.contribution for f in figures]
+    kept_sources = {c.pk: set(c.sources.values_list("pk", flat=True)) for c in contributions}
+    url = reverse("admin:missions_contribution_changelist")
+    data = {"action": "delete_selected", "_selected_action": [c.pk for c in contributions]}
+    response = client.post(
+        url, {**data, "post": "yes", "change_reason": "Imported twice"}, follow=True
+    )
+    assert not Contribution.objects.exists() and not ContributionFigure.objects.exists()
+    html = response.content.decode()
+    action, fields = undo_form_of(html)
+    assert action == reverse("admin:missions_contribution_undo_deletion")
+    assert "Undo: restore these 3 contributions" in html
+    assert fields["change_reason"] == "undo: Imported twice"
+    assert fields["csrfmiddlewaretoken"] and fields["deleted_at"]
+
+    # Meanwhile another curator restored one of them on its own: skipped, and said so.
+    first = contributions[0]
+    client.post(
+        reverse("admin:missions_contribution_restore", args=[first.pk]),
+        {"change_reason": "Needed after all"},
+    )
+    assert Contribution.objects.filter(pk=first.pk).exists()
+
+    done = client.post(action, fields, follow=True)
+    page = done.content.decode()
+    assert "Restored 2 contributions, with 2 row(s) deleted with them" in page
+    assert f"#{first.pk} (already back)" in page
+    assert set(Contribution.objects.values_list("pk", flat=True)) == {c.pk for c in contributions}
+    assert set(ContributionFigure.objects.values_list("pk", flat=True)) == {f.pk for f in figures}
+    for contribution in Contribution.objects.all():
+        assert (
+            set(contribution.sources.values_list("pk", flat=True)) == kept_sources[contribution.pk]
+        )
+    for contribution in contributions[1:]:
+        latest = Contribution.history.filter(id=contribution.pk).latest()
+        assert latest.history_change_reason == "undo: Imported twice"
+        assert latest.history_user == curator
+    figure = ContributionFigure.history.filter(id=figures[1].pk).latest()
+    assert figure.history_type == "+" and figure.history_change_reason == "undo: Imported twice"
+    # Undoing again finds nothing left to restore.
+    again = client.post(action, fields, follow=True).content.decode()
+    assert "Skipped 3" in again and "Restored" not in again
+
+
+def test_a_bulk_delete_of_milestones_is_undone_with_its_reason(client, curator):
+    client.force_login(curator)
+    milestones = [MilestoneFactory(), MilestoneFactory()]
+    url = reverse("admin:partnerships_milestone_changelist")
+    data = {"action": "delete_selected", "_selected_action": [m.pk for m in milestones]}
+    response = client.post(
+        url, {**data, "post": "yes", "change_reason": "Wrong partner"}, follow=True
+    )
+    action, fields = undo_form_of(response.content.decode())
+    client.post(action, fields)
+    assert Milestone.objects.count() == 2
+    reasons = {m.history.latest().history_change_reason for m in Milestone.objects.all()}
+    assert reasons == {"undo: Wrong partner"}
+
+
+def test_the_bulk_undo_is_a_post_with_csrf_and_the_permission(client, curator, reader):
+    client.force_login(curator)
+    milestone = MilestoneFactory()
+    url = reverse("admin:partnerships_milestone_changelist")
+    data = {"action": "delete_selected", "_selected_action": [milestone.pk]}
+    response = client.post(url, {**data, "post": "yes", "change_reason": "Gone"}, follow=True)
+    action, fields = undo_form_of(response.content.decode())
+    assert client.get(action).status_code == 403
+    strict = type(client)(enforce_csrf_checks=True)
+    strict.force_login(curator)
+    without_token = {k: v for k, v in fields.items() if k != "csrfmiddlewaretoken"}
+    assert strict.post(action, without_token).status_code == 403
+    client.force_login(reader)  # not staff: the admin sends it to the login page
+    assert client.post(action, fields).status_code == 302
+    assert not Milestone.objects.exists()
+    viewer = UserFactory(is_staff=True)  # staff without the add permission
+    client.force_login(viewer)
+    assert client.post(action, fields).status_code == 403
+    assert not Milestone.objects.exists()
+    client.force_login(curator)
+    assert client.post(action, {**fields, "deleted_at": "yesterday"}).status_code == 302
+    assert not Milestone.objects.exists()
+    client.post(action, fields)
+    assert Milestone.objects.filter(pk=milestone.pk).exists()
+
+
 # -- duplicate guards -----------------------------------------------------------------------------
 
 
@@ -484,21 +581,47 @@ def test_a_contribution_without_a_role_is_accepted_everywhere(client, curator):
 # -- the release changelog says why, and who for staff --------------------------------------------
 
 
-def test_the_release_changelog_says_why_and_names_curators_only_to_staff(client, curator):
+def test_the_release_changelog_says_why_and_names_curators_only_to_staff(client, reader):
+    editor = UserFactory(username="margarethe", curator=True)
+    renamed = PartnerFactory(name="Macedonia")
+    gone = MilestoneFactory(title="Applies twice")
     make_release("1.0.0")
-    partner = PartnerFactory(name="Macedonia")
-    with recording(reason="Renamed by the Prespa agreement", user=curator):
-        partner.name = "North Macedonia"
-        partner.save()
+    with recording(reason="Renamed by the Prespa agreement", user=editor):
+        renamed.name = "North Macedonia"
+        renamed.save()
+    with recording(reason="Joined in 2024", user=editor):
+        PartnerFactory(name="Newland")
+    with recording(reason="A duplicate of the 1994 application", user=editor):
+        gone.delete()
+    PartnerFactory(name="Loaded")  # by no one (the loader): no "by" at all
     make_release("1.1.0")
+
+    def api_entries(client) -> dict:
+        log = client.get("/api/v1/releases/1.1.0/").json()["changelog"]
+        return {
+            e["label"]: e for section in log.values() if isinstance(section, dict)
+            for kind in section.values() for e in kind
+        }  # fmt: skip
+
+    for viewer in (None, reader):  # anonymous, and logged in without staff status
+        if viewer is not None:
+            client.force_login(viewer)
+        page = client.get("/releases/1.1.0/").content.decode()
+        for why in ("Renamed by the Prespa agreement", "Joined in 2024", "A duplicate of"):
+            assert f"why: {why}" in page
+        assert "(by a curator)" in page and "margarethe" not in page
+        entries = api_entries(client)
+        assert entries["North Macedonia"]["why"] == ["Renamed by the Prespa agreement"]
+        assert entries["North Macedonia"]["by"] == ["a curator"]
+        (removed,) = [e for label, e in entries.items() if "Applies twice" in label]
+        assert removed["by"] == ["a curator"]
+        assert entries["Loaded"]["by"] == [] and entries["Loaded"]["why"] == []
+        assert "margarethe" not in str(entries)
+    client.force_login(editor)  # staff: the names
     page = client.get("/releases/1.1.0/").content.decode()
-    assert "Renamed by the Prespa agreement" in page and curator.username not in page
-    api_log = client.get("/api/v1/releases/1.1.0/").json()["changelog"]
-    entries = [e for kind in api_log["added"].values() for e in kind]
-    entry = next(e for e in entries if e["label"] == "North Macedonia")
-    assert entry["why"] == ["Renamed by the Prespa agreement"] and "by" not in entry
-    client.force_login(curator)
-    assert curator.username in client.get("/releases/1.1.0/").content.decode()
+    assert "(by margarethe)" in page and "a curator" not in page
+    entries = api_entries(client)
+    assert entries["North Macedonia"]["by"] == entries["Newland"]["by"] == ["margarethe"]
 
 
 def test_recording_keeps_one_version_for_a_save_and_its_links():

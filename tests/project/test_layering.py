@@ -30,6 +30,7 @@ PUBLIC = {
     "partnerships.api.fields",
     "partnerships.api.known_at",
     "partnerships.api.lean",
+    "partnerships.api.locking",
     "partnerships.apps",
     "partnerships.charts",
     "partnerships.coverage",
