@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from partnerships.apps import CURATED_APPS
+from partnerships.dates import display_date
 from partnerships.models import Release
 from partnerships.provenance.archive import build_archive, sha256
 from partnerships.provenance.dataset import checksum, counts, export_records
@@ -46,11 +47,63 @@ def _plain(value):
 
 
 def _label(record, model) -> str:
-    """A record's name; one whose related row is gone since is named by kind and id."""
+    """A record's name with its dates ("Armenia to KFOR, Feb 2004 – Feb 2012"), so two facts
+    of one partner and mission differ; one whose related row is gone since is named by kind
+    and id."""
+    from partnerships.provenance.labels import dated_label
+
     try:
-        return str(record.instance)
+        return dated_label(record.instance)
     except ObjectDoesNotExist:
         return f"{model._meta.verbose_name} #{record.id}"
+
+
+def _precise_dates(model) -> set[str]:
+    """The date fields of ``model`` that have a precision beside them (``start`` and
+    ``start_precision``): one value to a reader."""
+    names = {f.name for f in model._meta.concrete_fields}
+    return {n for n in names if f"{n}_precision" in names}
+
+
+def _iso_at(value, precision: str) -> str | None:
+    """A date as its precision allows: "2010", "2010-10", "2010-10-15"."""
+    if value is None:
+        return None
+    text = value.isoformat()
+    return {"year": text[:4], "month": text[:7]}.get(precision, text)
+
+
+def _field_changes(model, after, previous) -> list[dict]:
+    """The fields that changed from ``previous`` to ``after``: a date and its precision
+    merged into one change, written at its precision and shown in words ("October 2010")."""
+    delta = after.diff_against(previous)
+    changed = {c.field: c for c in delta.changes if c.field not in IGNORED_FIELDS}
+    dates = _precise_dates(model)
+    fields = []
+    for name, change in changed.items():
+        date = name.removesuffix("_precision")
+        if name.endswith("_precision") and date in dates:
+            if date in changed:
+                continue  # merged into the date's own change
+            name = date
+        if name in dates:
+            precision = f"{name}_precision"
+            old = (getattr(previous, name), getattr(previous, precision))
+            new = (getattr(after, name), getattr(after, precision))
+            fields.append(
+                {
+                    "field": name,
+                    "before": _iso_at(*old),
+                    "after": _iso_at(*new),
+                    "before_shown": display_date(*old) or None,
+                    "after_shown": display_date(*new) or None,
+                }
+            )
+        else:
+            fields.append(
+                {"field": name, "before": _plain(change.old), "after": _plain(change.new)}
+            )
+    return fields
 
 
 def changes_since(since: dt.datetime | None, until: dt.datetime) -> dict:
@@ -102,12 +155,7 @@ def changes_since(since: dt.datetime | None, until: dt.datetime) -> dict:
             elif existed and not exists:
                 log["removed"][kind].append(entry)
             elif existed and exists:
-                delta = after.diff_against(previous)
-                fields = [
-                    {"field": c.field, "before": _plain(c.old), "after": _plain(c.new)}
-                    for c in delta.changes
-                    if c.field not in IGNORED_FIELDS
-                ]
+                fields = _field_changes(model, after, previous)
                 if fields:
                     log["changed"][kind].append({**entry, "fields": fields})
     return {section: dict(kinds) for section, kinds in log.items()}

@@ -55,6 +55,39 @@ def test_release_changelog_lists_exactly_the_changes_made():
                            for items in section.values() for e in items}  # fmt: skip
 
 
+def test_changelog_reads_a_date_and_its_precision_as_one_value_and_labels_facts_with_dates(
+    client,
+):
+    import datetime as dt
+
+    from missions.models import Contribution
+    from tests.factories import ContributionFactory
+
+    contribution = ContributionFactory(
+        start=dt.date(2010, 10, 15), start_precision="day", end=None, end_precision="day"
+    )
+    make_release("1.0.0")
+    contribution = Contribution.objects.get(pk=contribution.pk)
+    contribution.start, contribution.start_precision = dt.date(2010, 10, 1), "month"
+    contribution.save()
+    release = make_release("1.1.0")
+    (entry,) = release.changelog["changed"]["contributions"]
+    assert entry["label"] == f"{contribution}, Oct 2010 – ongoing"  # told apart by its dates
+    # One change, not "start: 2010-10-15 -> 2010-10-01" and "precision: day -> month".
+    assert entry["fields"] == [
+        {
+            "field": "start",
+            "before": "2010-10-15",
+            "after": "2010-10",
+            "before_shown": "15 October 2010",
+            "after_shown": "October 2010",
+        }
+    ]
+    page = client.get("/releases/1.1.0/").content.decode()
+    assert "15 October 2010" in page and "October 2010" in page
+    assert "2010-10-01" not in page and "start_precision" not in page
+
+
 def test_release_version_is_unique_and_well_formed():
     make_release("2.0")
     with pytest.raises(Exception, match="already exists"):
