@@ -15,6 +15,7 @@ from partnerships.api.fields import (
 )
 from partnerships.api.known_at import KnownAtMixin, known_at_schema
 from partnerships.api.locking import OptimisticLockMixin
+from partnerships.api.reasons import ChangeReasonMixin
 from partnerships.models import CooperationArea, Partner
 
 
@@ -81,7 +82,12 @@ class FrameworkSerializer(PeriodSerializerMixin, CleanModelSerializer):
 
 @known_at_schema
 class FrameworkViewSet(
-    OptimisticLockMixin, KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewsets.ModelViewSet
+    OptimisticLockMixin,
+    ChangeReasonMixin,
+    KnownAtMixin,
+    StrictQueryMixin,
+    CSVExportMixin,
+    viewsets.ModelViewSet,
 ):
     """Partnership frameworks: programmes, dialogues, initiatives, tools, councils."""
 
@@ -145,7 +151,12 @@ class ParticipationSerializer(PeriodSerializerMixin, CleanModelSerializer):
 
 @known_at_schema
 class ParticipationViewSet(
-    OptimisticLockMixin, KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewsets.ModelViewSet
+    OptimisticLockMixin,
+    ChangeReasonMixin,
+    KnownAtMixin,
+    StrictQueryMixin,
+    CSVExportMixin,
+    viewsets.ModelViewSet,
 ):
     """A partner's periods in frameworks."""
 

@@ -30,6 +30,7 @@ from partnerships.api.fields import (
 from partnerships.api.known_at import KnownAtMixin, known_at_schema
 from partnerships.api.lean import LeanListMixin
 from partnerships.api.locking import OptimisticLockMixin
+from partnerships.api.reasons import ChangeReasonMixin
 from partnerships.dates import format_date
 from partnerships.models import CooperationArea, Partner, Source
 
@@ -81,7 +82,12 @@ class MissionSerializer(PeriodSerializerMixin, CleanModelSerializer):
 
 @known_at_schema
 class MissionViewSet(
-    OptimisticLockMixin, KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewsets.ModelViewSet
+    OptimisticLockMixin,
+    ChangeReasonMixin,
+    KnownAtMixin,
+    StrictQueryMixin,
+    CSVExportMixin,
+    viewsets.ModelViewSet,
 ):
     """NATO-led missions, operations and exercises."""
 
@@ -240,6 +246,7 @@ class ContributionDetailSerializer(ContributionSerializer):
 @known_at_schema
 class ContributionViewSet(
     OptimisticLockMixin,
+    ChangeReasonMixin,
     KnownAtMixin,
     StrictQueryMixin,
     LeanListMixin,
@@ -378,6 +385,7 @@ class ContributionViewSet(
 @known_at_schema
 class FigureViewSet(
     OptimisticLockMixin,
+    ChangeReasonMixin,
     KnownAtMixin,
     StrictQueryMixin,
     LeanListMixin,

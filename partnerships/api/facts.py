@@ -13,6 +13,7 @@ from partnerships.api.fields import (
 )
 from partnerships.api.known_at import KnownAtMixin, known_at_schema
 from partnerships.api.locking import OptimisticLockMixin
+from partnerships.api.reasons import ChangeReasonMixin
 from partnerships.exports import cell_value
 from partnerships.filtersets import (
     CooperationAreaFilterSet,
@@ -60,7 +61,12 @@ class MilestoneSerializer(CleanModelSerializer):
 
 @known_at_schema
 class MilestoneViewSet(
-    OptimisticLockMixin, KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewsets.ModelViewSet
+    OptimisticLockMixin,
+    ChangeReasonMixin,
+    KnownAtMixin,
+    StrictQueryMixin,
+    CSVExportMixin,
+    viewsets.ModelViewSet,
 ):
     """Dated events in a partner's path: action plans, summit decisions, applications..."""
 
@@ -135,7 +141,12 @@ class SourceSerializer(CleanModelSerializer):
 
 @known_at_schema
 class SourceViewSet(
-    OptimisticLockMixin, KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewsets.ModelViewSet
+    OptimisticLockMixin,
+    ChangeReasonMixin,
+    KnownAtMixin,
+    StrictQueryMixin,
+    CSVExportMixin,
+    viewsets.ModelViewSet,
 ):
     """The documents facts cite, with how many facts of each kind cite them."""
 
@@ -178,7 +189,12 @@ class CooperationAreaSerializer(CleanModelSerializer):
 
 @known_at_schema
 class CooperationAreaViewSet(
-    OptimisticLockMixin, KnownAtMixin, StrictQueryMixin, CSVExportMixin, viewsets.ModelViewSet
+    OptimisticLockMixin,
+    ChangeReasonMixin,
+    KnownAtMixin,
+    StrictQueryMixin,
+    CSVExportMixin,
+    viewsets.ModelViewSet,
 ):
     """The taxonomy of cooperation areas frameworks, missions and contributions carry."""
 

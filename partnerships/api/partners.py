@@ -32,6 +32,7 @@ from partnerships.api.fields import (
 from partnerships.api.known_at import KnownAtMixin, known_at_schema
 from partnerships.api.lean import LeanListMixin
 from partnerships.api.locking import OptimisticLockMixin
+from partnerships.api.reasons import ChangeReasonMixin
 from partnerships.compose.profile import partner_timeline, partner_with_facts
 from partnerships.dates import active_on_q
 from partnerships.exports import streamed_csv
@@ -265,6 +266,7 @@ class TimelineEventSerializer(serializers.Serializer):
 @known_at_schema
 class PartnerViewSet(
     OptimisticLockMixin,
+    ChangeReasonMixin,
     KnownAtMixin,
     StrictQueryMixin,
     LeanListMixin,

@@ -13,6 +13,8 @@ from partnerships.api.locking import (
     OptimisticLockMixin,
     schema_parameters,
 )
+from partnerships.api.reasons import ChangeReasonMixin
+from partnerships.api.reasons import schema_parameters as reason_parameters
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -54,7 +56,14 @@ class AutoSchema(openapi.AutoSchema):
         return None
 
     def get_override_parameters(self):
-        return [*super().get_override_parameters(), *schema_parameters(self.locked_action())]
+        reasoned = getattr(self.view, "action", None)
+        if not isinstance(self.view, ChangeReasonMixin):
+            reasoned = None
+        return [
+            *super().get_override_parameters(),
+            *schema_parameters(self.locked_action()),
+            *reason_parameters(reasoned),
+        ]
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)

@@ -31,6 +31,7 @@ PUBLIC = {
     "partnerships.api.known_at",
     "partnerships.api.lean",
     "partnerships.api.locking",
+    "partnerships.api.reasons",
     "partnerships.apps",
     "partnerships.charts",
     "partnerships.coverage",
