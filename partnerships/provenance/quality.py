@@ -107,56 +107,60 @@ def _flagged(partner=None, mission=None):
 # - ranked by relative spread (in thousandths, rounded half up), partner name (code point
 #   order, as Python sorts), first date, then the partner and mission's first flagged row
 #   (the order in which the clusters were once found, for ties on all the rest).
+# Both windows of a partner and mission read its rows in the order of the first (by day),
+# so the database sorts the flagged rows once more at most.
 CLUSTERS = """
 WITH flagged AS ({flagged}),
 stepped AS (
   SELECT f.*,
-    CASE WHEN f.day - LAG(f.day) OVER (
-        PARTITION BY f.partner_id, f.mission_id ORDER BY f.f_as_of, f.fid
-      ) <= {window} THEN 0 ELSE 1 END AS starts,
-    ROW_NUMBER() OVER (ORDER BY f.f_as_of, f.fid) AS seq
+    CASE WHEN f.day - LAG(f.day) OVER by_date <= {window} THEN 0 ELSE 1 END AS starts,
+    FIRST_VALUE(f.day) OVER by_date AS group_day,
+    FIRST_VALUE(f.fid) OVER by_date AS group_fid
   FROM flagged f
+  WINDOW by_date AS (PARTITION BY f.partner_id, f.mission_id ORDER BY f.day, f.fid)
 ),
 numbered AS (
   SELECT s.*,
     SUM(s.starts) OVER (
-      PARTITION BY s.partner_id, s.mission_id ORDER BY s.f_as_of, s.fid
-      ROWS UNBOUNDED PRECEDING
-    ) AS cluster,
-    MIN(s.seq) OVER (PARTITION BY s.partner_id, s.mission_id) AS group_first
+      PARTITION BY s.partner_id, s.mission_id ORDER BY s.day, s.fid ROWS UNBOUNDED PRECEDING
+    ) AS cluster
   FROM stepped s
 ),
 clusters AS (
-  SELECT n.partner_id, n.mission_id, n.cluster,
-    MIN(n.group_first) AS group_first, MIN(n.f_as_of) AS first_as_of,
-    MIN(n.f_personnel) AS low, MAX(n.f_personnel) AS high,
-    (2000 * CAST(MAX(n.f_personnel) - MIN(n.f_personnel) AS BIGINT) + MAX(n.f_personnel))
-      / (2 * CAST(MAX(n.f_personnel) AS BIGINT)) AS rel
+  SELECT n.*,
+    MIN(n.f_personnel) OVER cluster AS low, MAX(n.f_personnel) OVER cluster AS high,
+    MIN(n.day) OVER cluster AS first_day,
+    SUM(CASE WHEN n.f_rank = %s THEN 1 ELSE 0 END) OVER cluster AS preferred
   FROM numbered n
-  GROUP BY n.partner_id, n.mission_id, n.cluster
-  HAVING MIN(n.f_personnel) < MAX(n.f_personnel)
-    AND SUM(CASE WHEN n.f_rank = %s THEN 1 ELSE 0 END) = 0
+  WINDOW cluster AS (PARTITION BY n.partner_id, n.mission_id, n.cluster)
 ),
 ranked AS (
-  SELECT c.*, ROW_NUMBER() OVER (
-      ORDER BY c.rel DESC, p.name{collate}, c.first_as_of, c.group_first
+  SELECT c.*,
+    (2000 * CAST(c.high - c.low AS BIGINT) + c.high) / (2 * CAST(c.high AS BIGINT)) AS rel
+  FROM clusters c
+  WHERE c.low < c.high AND c.preferred = 0
+),
+ordered AS (
+  SELECT r.*, DENSE_RANK() OVER (
+      ORDER BY r.rel DESC, p.name{collate}, r.first_day, r.group_day, r.group_fid
     ) AS ord
-  FROM clusters c JOIN {partners} p ON p.id = c.partner_id
+  FROM ranked r JOIN {partners} p ON p.id = r.partner_id
 )
 """
 
+# How many clusters.
+COUNT = "SELECT COUNT(*) FROM ranked WHERE starts = 1"
+
 # Every row of the chosen clusters, in order: the cluster's numbers, then the figure.
 CLUSTER_ROWS = """
-SELECT r.ord, r.low, r.high, r.rel, n.fid, p.iso3, m.slug, n.f_as_of, n.f_precision,
-  n.f_personnel, s.key, s.url
-FROM ranked r
-  JOIN numbered n ON n.partner_id = r.partner_id AND n.mission_id = r.mission_id
-    AND n.cluster = r.cluster
-  JOIN {partners} p ON p.id = r.partner_id
-  JOIN {missions} m ON m.id = r.mission_id
-  JOIN {sources} s ON s.id = n.f_source
+SELECT o.ord, o.low, o.high, o.rel, o.fid, p.iso3, m.slug, o.f_as_of, o.f_precision,
+  o.f_personnel, s.key, s.url
+FROM ordered o
+  JOIN {partners} p ON p.id = o.partner_id
+  JOIN {missions} m ON m.id = o.mission_id
+  JOIN {sources} s ON s.id = o.f_source
 {where}
-ORDER BY r.ord, n.f_as_of, n.fid
+ORDER BY o.ord, o.day, o.fid
 """
 
 
@@ -165,9 +169,10 @@ class Disagreements:
     disagree: clusters of them, worst first (largest relative spread).
 
     Computed, grouped, ordered and paged in the database: a page costs a fixed number of
-    queries (the count, the page's rows, its figures) whatever the number of clusters, and
-    only its figures become objects. A sequence Django's Paginator and the API's paginator
-    can page (``count()`` and slices); iterating reads every cluster in chunks.
+    queries (the count, the page's rows, its figures with their partners, missions and
+    sources) whatever the number of clusters, and only its figures become objects. A
+    sequence Django's Paginator and the API's paginator can page (``count()`` and slices);
+    iterating reads every cluster in chunks.
     """
 
     chunk_size = 2000  # rows read at a time when iterating over every cluster
@@ -195,7 +200,7 @@ class Disagreements:
 
     def count(self) -> int:
         if self._count is None:
-            sql, params = self._sql("SELECT COUNT(*) FROM clusters")
+            sql, params = self._sql(COUNT)
             with connection.cursor() as cursor:
                 cursor.execute(sql, params)
                 self._count = cursor.fetchone()[0]
@@ -217,10 +222,10 @@ class Disagreements:
         return self.page(start, stop - start)
 
     def page(self, offset: int, limit: int) -> list[Disagreement]:
-        """``limit`` clusters after the first ``offset``: two queries (rows, figures)."""
+        """``limit`` clusters after the first ``offset``: five queries (rows, figures...)."""
         if limit <= 0:
             return []
-        sql, params = self._sql(CLUSTER_ROWS, "WHERE r.ord > %s AND r.ord <= %s")
+        sql, params = self._sql(CLUSTER_ROWS, "WHERE o.ord > %s AND o.ord <= %s")
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, offset, offset + limit])
             return self._clusters(cursor.fetchall())
@@ -256,22 +261,30 @@ class Disagreements:
                 yield rows
 
     def _clusters(self, rows) -> list[Disagreement]:
-        """Clusters of (ord, low, high, rel, figure id, ...) rows, with their figures: one
-        query (partner, mission and source joined)."""
+        """Clusters of (ord, low, high, rel, figure id, ...) rows, with their figures and
+        their contributions: partners, missions and sources read once each and shared (a
+        few hundred objects, not one per figure). Four queries."""
         if not rows:
             return []
         figures = (
             kinds.model("figures")
-            .objects.select_related("contribution__partner", "contribution__mission", "source")
+            .objects.select_related("contribution")
             .in_bulk([row[4] for row in rows])
         )
+        contributions = [f.contribution for f in figures.values()]
+        partners = Partner.objects.in_bulk({c.partner_id for c in contributions})
+        missions = kinds.model("missions").objects.in_bulk({c.mission_id for c in contributions})
+        sources = Source.objects.in_bulk({f.source_id for f in figures.values()})
+        for f in figures.values():
+            f.contribution.partner = partners[f.contribution.partner_id]
+            f.contribution.mission = missions[f.contribution.mission_id]
+            f.source = sources[f.source_id]
         found, current = [], None
         for ord_, low, high, rel, fid, *_ in rows:
-            figure = figures[fid]
             if current is None or ord_ != current[0]:
                 current = (ord_, [])
                 found.append((current, low, high, rel))
-            current[1].append(figure)
+            current[1].append(figures[fid])
         return [
             Disagreement(
                 figs[0].contribution.partner, figs[0].contribution.mission, figs, low, high,

@@ -198,8 +198,9 @@ def test_a_page_costs_the_same_queries_with_3_or_60_clusters():
     plant(57)
     many, response = count_queries(api, "/api/v1/reconcile/?page_size=2&page=5")
     assert response.json()["count"] == 60 and len(response.json()["results"]) == 2
-    # The count, the page's rows (clusters and their figures' ids), the figures.
-    assert few == many == 3
+    # The count, the page's rows (clusters and their figures' ids), the figures with their
+    # contributions, their partners, missions and sources.
+    assert few == many == 6
 
 
 def test_page_parameters():
