@@ -37,15 +37,13 @@ serve: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput
 	$(BIN)/python manage.py load_knowledge --if-empty
-	$(BIN)/gunicorn partnerships.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
-		--worker-class gthread --threads $(THREADS) \
-		--timeout $(TIMEOUT) --graceful-timeout $(TIMEOUT) --keep-alive 5 \
-		--limit-request-line 4094 --limit-request-fields 100 --limit-request-field_size 8190 \
-		--access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
+	HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) THREADS=$(THREADS) TIMEOUT=$(TIMEOUT) \
+		$(BIN)/gunicorn --config gunicorn.conf.py
 
-## make soak: 50 clients for 60 s against gunicorn with curator writes alongside.
+## make soak: `make serve`'s gunicorn (gunicorn.conf.py), 50 clients for 60 s with curator
+## writes alongside, then 30 s of abuse (expensive requests, slow clients) under a probe.
 soak: install
-	$(BIN)/python scripts/soak.py --clients 50 --seconds 60
+	$(BIN)/python scripts/soak.py --clients 50 --seconds 60 --abuse-seconds 30
 
 ## make bench: the app vs the raw-psycopg floor vs Datasette at a million figures.
 bench: install

@@ -19,7 +19,12 @@ from partnerships.models import (
     Release,
 )
 from partnerships.provenance.archive import citation_texts
-from partnerships.provenance.quality import disagreements, lowest_tier_share, quality_checks
+from partnerships.provenance.quality import (
+    WINDOW,
+    Disagreements,
+    lowest_tier_share,
+    quality_checks,
+)
 from partnerships.provenance.releases import public
 
 # -- releases --------------------------------------------------------------------------------
@@ -115,21 +120,58 @@ def _admin_url(request, obj) -> str:
     )
 
 
+class ReconcileFigureSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    as_of = serializers.CharField(help_text="At its precision: 1995, 1995-11 or 1995-11-28.")
+    personnel = serializers.IntegerField()
+    measure = serializers.CharField()
+    estimate = serializers.BooleanField()
+    source = SourceRefSerializer()
+    admin_url = serializers.URLField()
+
+
+class ReconcileClusterSerializer(serializers.Serializer):
+    partner = serializers.CharField(help_text="ISO alpha-3.")
+    mission = serializers.CharField(help_text="Mission slug.")
+    low = serializers.IntegerField()
+    high = serializers.IntegerField()
+    spread = serializers.IntegerField()
+    relative_spread = serializers.FloatField(help_text="The spread as a share of the high.")
+    figures = ReconcileFigureSerializer(many=True)
+
+
+class ReconcilePageSerializer(serializers.Serializer):
+    """The schema of a page of reconciliation (the view builds the dictionaries)."""
+
+    count = serializers.IntegerField(help_text="Clusters in all pages.")
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    window_days = serializers.IntegerField()
+    results = ReconcileClusterSerializer(many=True)
+
+
 class ReconcileView(StrictQueryMixin, APIView):
     """Figures of one partner and mission, dated within a month of each other, that
-    disagree: side by side with their sources and the size of the disagreement."""
+    disagree: side by side with their sources and the size of the disagreement, largest
+    first, a page of clusters at a time (``?format=csv``: every figure of every cluster)."""
 
     permission_classes = [permissions.AllowAny]
-    query_parameters = ("partner", "mission")
+    query_parameters = ("partner", "mission", "page", "page_size")
     throttle_scope = "reconcile"
 
     @extend_schema(
         parameters=[
             OpenApiParameter("partner", OpenApiTypes.STR, description="ISO alpha-3."),
             OpenApiParameter("mission", OpenApiTypes.STR, description="Mission slug."),
+            OpenApiParameter("page", OpenApiTypes.INT, description="A page of clusters (from 1)."),
+            OpenApiParameter(
+                "page_size",
+                OpenApiTypes.INT,
+                description="Clusters a page: 1 to 500, 50 by default. CSV: ignored.",
+            ),
             OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv", "csv-excel"]),
         ],
-        responses=OpenApiTypes.OBJECT,
+        responses=ReconcilePageSerializer,
     )
     def get(self, request):
         partner = mission = None
@@ -141,48 +183,42 @@ class ReconcileView(StrictQueryMixin, APIView):
             mission = Mission.objects.filter(slug=slug).first()
             if mission is None:
                 raise ValidationError({"mission": [f"Unknown mission: {slug}."]})
-        found = disagreements(partner, mission)
+        found = Disagreements(partner, mission)
         if wants_csv(request):
-            rows = (
-                [d.partner.iso3, d.mission.slug, f.as_of_iso, f.personnel, f.source.key,
-                 f.source.url, d.spread, d.relative_spread]
-                for d in found
-                for f in d.figures
-            )  # fmt: skip
             header = ["partner", "mission", "as_of", "personnel", "source", "source_url",
                       "spread", "relative_spread"]  # fmt: skip
-            return streamed_csv(request, "reconcile", header, rows)
-        return Response(
-            {
-                "count": len(found),
-                "window_days": 31,
-                "results": [
-                    {
-                        "partner": d.partner.iso3,
-                        "mission": d.mission.slug,
-                        "low": d.low,
-                        "high": d.high,
-                        "spread": d.spread,
-                        "relative_spread": d.relative_spread,
-                        "figures": [
-                            {
-                                "id": f.pk,
-                                "as_of": f.as_of_iso,
-                                "personnel": f.personnel,
-                                "measure": f.measure,
-                                "estimate": f.estimate,
-                                "source": SourceRefSerializer(
-                                    f.source, context={"request": request}
-                                ).data,
-                                "admin_url": _admin_url(request, f),
-                            }
-                            for f in d.figures
-                        ],
-                    }
-                    for d in found
-                ],
-            }
+            return streamed_csv(request, "reconcile", header, found.rows())
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(found, request, view=self)
+        response = paginator.get_paginated_response(
+            [
+                {
+                    "partner": d.partner.iso3,
+                    "mission": d.mission.slug,
+                    "low": d.low,
+                    "high": d.high,
+                    "spread": d.spread,
+                    "relative_spread": d.relative_spread,
+                    "figures": [
+                        {
+                            "id": f.pk,
+                            "as_of": f.as_of_iso,
+                            "personnel": f.personnel,
+                            "measure": f.measure,
+                            "estimate": f.estimate,
+                            "source": SourceRefSerializer(
+                                f.source, context={"request": request}
+                            ).data,
+                            "admin_url": _admin_url(request, f),
+                        }
+                        for f in d.figures
+                    ],
+                }
+                for d in page
+            ]
         )
+        response.data["window_days"] = WINDOW.days
+        return response
 
 
 class QualityView(StrictQueryMixin, APIView):

@@ -4,9 +4,9 @@ support or precision is thin (data quality). Used by the API and the curators' p
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import (
     Count,
     F,
@@ -20,7 +20,8 @@ from django.db.models import (
 )
 
 from partnerships import kinds
-from partnerships.models import Source
+from partnerships.dates import format_date
+from partnerships.models import Partner, Source
 
 WINDOW = dt.timedelta(days=31)
 
@@ -30,23 +31,13 @@ class Disagreement:
     partner: object
     mission: object
     figures: list  # ContributionFigure, oldest first
-
-    @property
-    def low(self) -> int:
-        return min(f.personnel for f in self.figures)
-
-    @property
-    def high(self) -> int:
-        return max(f.personnel for f in self.figures)
+    low: int
+    high: int
+    relative_spread: float  # the spread as a share of the higher figure (0.25: 25% under)
 
     @property
     def spread(self) -> int:
         return self.high - self.low
-
-    @property
-    def relative_spread(self) -> float:
-        """The spread as a share of the higher figure (0.25 = the low is 25% under)."""
-        return round(self.spread / self.high, 3) if self.high else 0.0
 
 
 class DayNumber(Func):
@@ -73,18 +64,12 @@ class DaysAround(ValueRange):
         return connection.ops.window_frame_rows_start_end(start, end)
 
 
-def disagreements(partner=None, mission=None) -> list[Disagreement]:
-    """Figures of the same partner and mission, dated within a month of each other, that
-    disagree.
-
-    One query, in the database: per partner and mission, in date order, the lowest and
-    highest personnel within 31 days either side of each figure (a window frame: one sort,
-    no per-row subquery). A figure whose window holds another number has a disagreeing
-    neighbour; only those rows leave the database, already in order, and are cut into
-    clusters where a gap exceeds the window.
-    """
+def _flagged(partner=None, mission=None):
+    """Figures with a disagreeing neighbour: per partner and mission, in date order, the
+    lowest and highest personnel within 31 days either side of each figure (a window frame:
+    one sort, no per-row subquery); a row whose window holds another number is flagged."""
     figure = kinds.model("figures")
-    rows = figure.objects.all()
+    rows = figure.objects.order_by()
     if partner is not None:
         rows = rows.filter(contribution__partner=partner)
     if mission is not None:
@@ -94,34 +79,224 @@ def disagreements(partner=None, mission=None) -> list[Disagreement]:
         "order_by": DayNumber("as_of").asc(),
         "frame": DaysAround(start=-WINDOW.days, end=WINDOW.days),
     }
-    flagged = (
+    return (
         rows.annotate(
             low=Window(Min("personnel"), **window), high=Window(Max("personnel"), **window)
         )
         .filter(Q(low__lt=F("personnel")) | Q(high__gt=F("personnel")))
-        .select_related("contribution__partner", "contribution__mission", "source")
+        .values(
+            fid=F("pk"),
+            partner_id=F("contribution__partner_id"),
+            mission_id=F("contribution__mission_id"),
+            day=DayNumber("as_of"),
+            f_as_of=F("as_of"),
+            f_precision=F("as_of_precision"),
+            f_personnel=F("personnel"),
+            f_rank=F("rank"),
+            f_source=F("source_id"),
+        )
     )
-    groups = defaultdict(list)
-    for item in flagged.order_by("as_of", "pk"):
-        groups[(item.contribution.partner_id, item.contribution.mission_id)].append(item)
-    found = []
-    for items in groups.values():
-        cluster = [items[0]]
-        for item in items[1:]:
-            if item.as_of - cluster[-1].as_of <= WINDOW:
-                cluster.append(item)
-            else:
-                found.append(cluster)
-                cluster = [item]
-        found.append(cluster)
-    # A curator resolves a disagreement by preferring one of its figures.
-    result = [
-        Disagreement(c[0].contribution.partner, c[0].contribution.mission, c)
-        for c in found
-        if len({f.personnel for f in c}) > 1 and not any(f.rank == "preferred" for f in c)
-    ]
-    result.sort(key=lambda d: (-d.relative_spread, d.partner.name, d.figures[0].as_of))
-    return result
+
+
+# The clusters, in SQL over the flagged rows (``flagged``, from the ORM):
+# - gaps and islands: per partner and mission in (date, id) order, a row starts a new
+#   cluster when it is more than the window after the previous flagged row (LAG), and a
+#   running SUM of those starts numbers the clusters;
+# - a cluster is kept when its figures differ (low < high) and none is preferred (a
+#   curator resolves a disagreement by preferring one of its figures);
+# - ranked by relative spread (in thousandths, rounded half up), partner name (code point
+#   order, as Python sorts), first date, then the partner and mission's first flagged row
+#   (the order in which the clusters were once found, for ties on all the rest).
+# Both windows of a partner and mission read its rows in the order of the first (by day),
+# so the database sorts the flagged rows once more at most.
+CLUSTERS = """
+WITH flagged AS ({flagged}),
+stepped AS (
+  SELECT f.*,
+    CASE WHEN f.day - LAG(f.day) OVER by_date <= {window} THEN 0 ELSE 1 END AS starts,
+    FIRST_VALUE(f.day) OVER by_date AS group_day,
+    FIRST_VALUE(f.fid) OVER by_date AS group_fid
+  FROM flagged f
+  WINDOW by_date AS (PARTITION BY f.partner_id, f.mission_id ORDER BY f.day, f.fid)
+),
+numbered AS (
+  SELECT s.*,
+    SUM(s.starts) OVER (
+      PARTITION BY s.partner_id, s.mission_id ORDER BY s.day, s.fid ROWS UNBOUNDED PRECEDING
+    ) AS cluster
+  FROM stepped s
+),
+clusters AS (
+  SELECT n.*,
+    MIN(n.f_personnel) OVER cluster AS low, MAX(n.f_personnel) OVER cluster AS high,
+    MIN(n.day) OVER cluster AS first_day,
+    SUM(CASE WHEN n.f_rank = %s THEN 1 ELSE 0 END) OVER cluster AS preferred
+  FROM numbered n
+  WINDOW cluster AS (PARTITION BY n.partner_id, n.mission_id, n.cluster)
+),
+ranked AS (
+  SELECT c.*,
+    (2000 * CAST(c.high - c.low AS BIGINT) + c.high) / (2 * CAST(c.high AS BIGINT)) AS rel
+  FROM clusters c
+  WHERE c.low < c.high AND c.preferred = 0
+),
+ordered AS (
+  SELECT r.*, DENSE_RANK() OVER (
+      ORDER BY r.rel DESC, p.name{collate}, r.first_day, r.group_day, r.group_fid
+    ) AS ord
+  FROM ranked r JOIN {partners} p ON p.id = r.partner_id
+)
+"""
+
+# How many clusters.
+COUNT = "SELECT COUNT(*) FROM ranked WHERE starts = 1"
+
+# Every row of the chosen clusters, in order: the cluster's numbers, then the figure.
+CLUSTER_ROWS = """
+SELECT o.ord, o.low, o.high, o.rel, o.fid, p.iso3, m.slug, o.f_as_of, o.f_precision,
+  o.f_personnel, s.key, s.url
+FROM ordered o
+  JOIN {partners} p ON p.id = o.partner_id
+  JOIN {missions} m ON m.id = o.mission_id
+  JOIN {sources} s ON s.id = o.f_source
+{where}
+ORDER BY o.ord, o.day, o.fid
+"""
+
+
+class Disagreements:
+    """Figures of the same partner and mission, dated within a month of each other, that
+    disagree: clusters of them, worst first (largest relative spread).
+
+    Computed, grouped, ordered and paged in the database: a page costs a fixed number of
+    queries (the count, the page's rows, its figures with their partners, missions and
+    sources) whatever the number of clusters, and only its figures become objects. A
+    sequence Django's Paginator and the API's paginator can page (``count()`` and slices);
+    iterating reads every cluster in chunks.
+    """
+
+    chunk_size = 2000  # rows read at a time when iterating over every cluster
+
+    def __init__(self, partner=None, mission=None):
+        self.partner, self.mission = partner, mission
+        self._count = None
+
+    def _sql(self, select: str, where: str = "") -> tuple[str, list]:
+        flagged, params = _flagged(self.partner, self.mission).query.sql_with_params()
+        quote = connection.ops.quote_name
+        partners = quote(Partner._meta.db_table)
+        names = {
+            "partners": partners,
+            "missions": quote(kinds.model("missions")._meta.db_table),
+            "sources": quote(Source._meta.db_table),
+        }
+        head = CLUSTERS.format(
+            flagged=flagged,
+            window=WINDOW.days,
+            collate=' COLLATE "C"' if connection.vendor == "postgresql" else "",
+            partners=partners,
+        )
+        return head + select.format(where=where, **names), [*params, "preferred"]
+
+    def count(self) -> int:
+        if self._count is None:
+            sql, params = self._sql(COUNT)
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                self._count = cursor.fetchone()[0]
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key):
+        if isinstance(key, int):
+            found = self.page(key, 1) if key >= 0 else []
+            if not found:
+                raise IndexError(key)
+            return found[0]
+        if key.step not in (None, 1) or (key.start or 0) < 0 or (key.stop or 0) < 0:
+            raise ValueError("Only forward slices with known bounds.")
+        start = key.start or 0
+        stop = self.count() if key.stop is None else key.stop
+        return self.page(start, stop - start)
+
+    def page(self, offset: int, limit: int) -> list[Disagreement]:
+        """``limit`` clusters after the first ``offset``: five queries (rows, figures...)."""
+        if limit <= 0:
+            return []
+        sql, params = self._sql(CLUSTER_ROWS, "WHERE o.ord > %s AND o.ord <= %s")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, offset, offset + limit])
+            return self._clusters(cursor.fetchall())
+
+    def __iter__(self):
+        """Every cluster, read in chunks (a server-side cursor on PostgreSQL)."""
+        pending = []
+        for rows in self._chunks():
+            pending.extend(rows)
+            # Keep the last cluster back: its rows may go on in the next chunk.
+            last = pending[-1][0]
+            done = [row for row in pending if row[0] != last]
+            pending = pending[len(done) :]
+            yield from self._clusters(done)
+        yield from self._clusters(pending)
+
+    def rows(self):
+        """Every figure of every cluster, in order, as plain values without model objects:
+        (partner iso3, mission slug, as_of at its precision, personnel, source key,
+        source url, spread, relative spread); read in chunks."""
+        for chunk in self._chunks():
+            for _ord, low, high, rel, _fid, iso3, slug, as_of, precision, n, key, url in chunk:
+                if isinstance(as_of, str):  # SQLite hands dates of a raw query as text
+                    as_of = dt.date.fromisoformat(as_of)
+                yield [iso3, slug, format_date(as_of, precision), n, key, url, high - low,
+                       rel / 1000]  # fmt: skip
+
+    def _chunks(self):
+        sql, params = self._sql(CLUSTER_ROWS)
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(sql, params)
+            while rows := cursor.fetchmany(self.chunk_size):
+                yield rows
+
+    def _clusters(self, rows) -> list[Disagreement]:
+        """Clusters of (ord, low, high, rel, figure id, ...) rows, with their figures and
+        their contributions: partners, missions and sources read once each and shared (a
+        few hundred objects, not one per figure). Four queries."""
+        if not rows:
+            return []
+        figures = (
+            kinds.model("figures")
+            .objects.select_related("contribution")
+            .in_bulk([row[4] for row in rows])
+        )
+        contributions = [f.contribution for f in figures.values()]
+        partners = Partner.objects.in_bulk({c.partner_id for c in contributions})
+        missions = kinds.model("missions").objects.in_bulk({c.mission_id for c in contributions})
+        sources = Source.objects.in_bulk({f.source_id for f in figures.values()})
+        for f in figures.values():
+            f.contribution.partner = partners[f.contribution.partner_id]
+            f.contribution.mission = missions[f.contribution.mission_id]
+            f.source = sources[f.source_id]
+        found, current = [], None
+        for ord_, low, high, rel, fid, *_ in rows:
+            if current is None or ord_ != current[0]:
+                current = (ord_, [])
+                found.append((current, low, high, rel))
+            current[1].append(figures[fid])
+        return [
+            Disagreement(
+                figs[0].contribution.partner, figs[0].contribution.mission, figs, low, high,
+                rel / 1000,
+            )
+            for (_, figs), low, high, rel in found
+        ]  # fmt: skip
+
+
+def disagreements(partner=None, mission=None) -> list[Disagreement]:
+    """Every cluster of disagreeing figures, worst first (see :class:`Disagreements`)."""
+    return list(Disagreements(partner, mission))
 
 
 # -- data quality ---------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from missions.models import Mission
 from partnerships.models import Partner
 from partnerships.provenance.labels import admin_change_url, fact_label, label_paths
-from partnerships.provenance.quality import disagreements, lowest_tier_share, quality_checks
+from partnerships.provenance.quality import Disagreements, lowest_tier_share, quality_checks
 from partnerships.views.common import paginate
 
 
@@ -48,7 +48,8 @@ def reconcile(request):
     page = None
     if valid:
         chosen = form.cleaned_data if form.is_bound else {}
-        found = disagreements(partner=chosen.get("partner"), mission=chosen.get("mission"))
+        # Counted, ordered and paged in the database: only the page's figures are read.
+        found = Disagreements(partner=chosen.get("partner"), mission=chosen.get("mission"))
         page = paginate(request, found)
     return render(
         request, "partnerships/reconcile.html", {"form": form, "valid": valid, "page": page}

@@ -361,21 +361,30 @@ def test_a_statement_out_of_time_is_a_503_with_retry_after(on_postgres, loose, m
     assert response["Retry-After"] == "10"
 
 
-def test_serve_runs_threaded_workers_with_request_limits():
+def test_serve_runs_threaded_workers_with_request_limits(monkeypatch):
+    """``make serve`` and ``make soak`` both run gunicorn.conf.py: threaded workers with
+    request limits and timeouts, the proxies trusted from the environment."""
+    import runpy
     from pathlib import Path
 
-    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
+    root = Path(__file__).resolve().parents[2]
+    makefile = (root / "Makefile").read_text()
     serve = makefile[makefile.index("\nserve:") :].split("\n\n")[0]
-    for option in (
-        "--worker-class gthread",
-        "--threads",
-        "--timeout",
-        "--graceful-timeout",
-        "--keep-alive",
-        "--limit-request-line",
-        "--limit-request-field_size",
-    ):
-        assert option in serve, option
+    assert "gunicorn --config gunicorn.conf.py" in serve
+    assert "gunicorn.conf.py" in (root / "scripts" / "soak.py").read_text()
+    for name in ("HOST", "PORT", "WORKERS", "THREADS", "TIMEOUT", "FORWARDED_ALLOW_IPS"):
+        monkeypatch.delenv(name, raising=False)
+    config = runpy.run_path(str(root / "gunicorn.conf.py"))
+    assert config["worker_class"] == "gthread" and config["threads"] > 1
+    assert (config["workers"], config["timeout"], config["graceful_timeout"]) == (4, 30, 30)
+    assert config["keepalive"] == 5 and config["bind"] == "127.0.0.1:8000"
+    assert config["limit_request_line"] == 4094 and config["limit_request_fields"] == 100
+    assert config["limit_request_field_size"] == 8190
+    assert config["forwarded_allow_ips"] == "127.0.0.1"
+    monkeypatch.setenv("THREADS", "16")
+    monkeypatch.setenv("FORWARDED_ALLOW_IPS", "10.0.0.0/8")
+    config = runpy.run_path(str(root / "gunicorn.conf.py"))
+    assert (config["threads"], config["forwarded_allow_ips"]) == (16, "10.0.0.0/8")
 
 
 # -- expensive endpoints: their own budget --------------------------------------------------
