@@ -16,9 +16,11 @@ statements take at most 999 parameters, it grows by batches).
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import csv
 import functools
+import gc
 import io
 from dataclasses import dataclass, field
 
@@ -679,7 +681,7 @@ class _Importer:
                 updates.append(obj)
             links.append((obj, item))
         if creates:
-            self.model.objects.bulk_create(creates, batch_size=BATCH)
+            self.model.objects.bulk_create(creates)  # batched as the database needs
         # Only the columns some row changes.
         update_rows(self.model, updates, [f.name for f in columns if f.name in changed])
         self._write_links(links)
@@ -737,6 +739,21 @@ def refresh_contribution_spans(ids, reason: str, user, now) -> None:
         record_link_history(model, now)
 
 
+@contextlib.contextmanager
+def collector_paused():
+    """Python's cycle collector paused while a file is checked and written: the tens of
+    thousands of records it builds stay alive to the end, and the collector would scan
+    them again and again (a third of the CPU time of a 20,000-row preview). They hold no
+    reference cycles; what little else is left is collected once the import is done."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def read_rows(text: str, delimiter: str) -> tuple[list[dict], list[str]]:
     """The rows of a CSV text, and the file's columns."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
@@ -786,21 +803,23 @@ def run_import(
             f"{', '.join(repr(c) for c in columns)})."
         )
         return result
-    planned = importer.plan(rows)
-    result.rows = [item.row for item in planned]
-    if not commit or not result.valid:
-        return result
-    reason = (reason or "").strip()
-    if result.count("update") and not reason:
-        result.file_problems.append(REASON_REQUIRED)
-        return result
-    user = getattr(request, "user", None)
-    user = user if getattr(user, "is_authenticated", False) else None
-    try:
-        with transaction.atomic():
-            importer.write(planned, reason or "bulk CSV import", user)
-    except IntegrityError as exc:
-        result.file_problems.append(f"The database refused the file: {str(exc).splitlines()[0]}")
-        return result
+    with collector_paused():
+        planned = importer.plan(rows)
+        result.rows = [item.row for item in planned]
+        if not commit or not result.valid:
+            return result
+        reason = (reason or "").strip()
+        if result.count("update") and not reason:
+            result.file_problems.append(REASON_REQUIRED)
+            return result
+        user = getattr(request, "user", None)
+        user = user if getattr(user, "is_authenticated", False) else None
+        try:
+            with transaction.atomic():
+                importer.write(planned, reason or "bulk CSV import", user)
+        except IntegrityError as exc:
+            first = str(exc).splitlines()[0]
+            result.file_problems.append(f"The database refused the file: {first}")
+            return result
     result.committed = True
     return result
