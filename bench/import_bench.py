@@ -8,7 +8,9 @@ Uses its own database (migrated here; its facts are replaced): 100 partners, 200
 partner and mission) and one of new figures (ten monthly figures per contribution), then
 times a preview and a commit of each through ``run_import``, with the queries counted, and
 finally a re-import of the exported contributions with one field changed on every row (all
-updates). Prints one line per step.
+updates). Prints one line per step: wall seconds, the CPU seconds of this process and of
+the database server's process (read from /proc when PostgreSQL runs on this machine: they
+do not depend on the neighbours, the wall time does), the queries, the rows' actions.
 """
 
 import csv
@@ -119,15 +121,40 @@ def figure_rows(count: int) -> list[dict]:
     ]
 
 
+def database_cpu() -> float | None:
+    """CPU seconds the database server's process for this connection has used, when it
+    runs on this machine (read from /proc); None otherwise."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def timed(kind: str, text: str, commit: bool, label: str, reason: str = "") -> None:
+    """One import, timed: wall seconds, and the CPU seconds of this process and of the
+    database's, which do not depend on what else runs on the machine."""
+    database_before = database_cpu()
     with CaptureQueriesContext(connection) as queries:
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         kwargs = {"reason": reason} if reason else {}
         result = run_import(kind, text, commit=commit, **kwargs)
-        seconds = time.perf_counter() - began
+        seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
+    database_after = database_cpu()
+    database = (
+        f"{database_after - database_before:6.2f}"
+        if database_before is not None and database_after is not None
+        else "   n/a"
+    )
     summary = {a: result.count(a) for a in ("create", "update", "unchanged", "error")}
     print(
-        f"{label:<34} {seconds:7.2f} s  {len(queries.captured_queries):7d} queries  {summary}",
+        f"{label:<34} {seconds:7.2f} s  cpu app {cpu:6.2f} s  db {database} s  "
+        f"{len(queries.captured_queries):7d} queries  {summary}",
         flush=True,
     )
     if result.errors:

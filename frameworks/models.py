@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from partnerships.coverage import framework_coverage
-from partnerships.dates import certain_q, overlaps_q, periods_overlap
+from partnerships.dates import KNOWN_PERIODS, certain_q, overlaps_q, periods_overlap
 from partnerships.models import (
     CooperationArea,
     Coverage,
@@ -200,9 +200,14 @@ class Participation(Period):
         self._check_overlap()
 
     def _check_overlap(self):
-        others = Participation.objects.filter(
-            partner_id=self.partner_id, framework_id=self.framework_id
-        ).exclude(pk=self.pk)
+        known = KNOWN_PERIODS.get()
+        if known is not None:  # a bulk import loaded them (partnerships.dates.known_periods)
+            key = (self.partner_id, self.framework_id)
+            others = [p for p in known.get(key, []) if p.pk is None or p.pk != self.pk]
+        else:
+            others = Participation.objects.filter(
+                partner_id=self.partner_id, framework_id=self.framework_id
+            ).exclude(pk=self.pk)
         for other in others:
             if periods_overlap(self, other):
                 raise ValidationError(
