@@ -14,6 +14,7 @@ from django.urls import path
 from partnerships.provenance.bulk_import import REASON_REQUIRED, run_import
 from partnerships.provenance.csv_export import csv_response
 from partnerships.provenance.csv_files import DELIMITERS, ENCODINGS, CSVFileError, decode
+from partnerships.provenance.recording import REASON_MAX_LENGTH
 
 DETECT = ""
 
@@ -34,7 +35,7 @@ class CSVImportForm(forms.Form):
     )
     reason = forms.CharField(
         required=False,
-        max_length=200,
+        max_length=REASON_MAX_LENGTH,  # what history keeps: longer is a form error, not cut
         help_text="Why these changes (kept in history). Required when the file changes "
         "existing records.",
     )
