@@ -255,18 +255,27 @@ def test_the_schema_documents_if_match_the_etag_and_the_412(api):
     assert "If-Match" in schema["info"]["description"]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def _migrated_rows_back(django_db_blocker):
     """A transactional test ends with the tables emptied, the rows the migrations made
-    (roles) too, and --reuse-db keeps that database for the next run: put them back."""
+    (roles) too, and --reuse-db keeps that database for the next run: put back each row
+    that is missing (``post_migrate`` remakes some after the flush, e.g. the Curators
+    group, under a new id: those are kept as they are)."""
+    from django.core import serializers
+    from django.db import IntegrityError, transaction
+
     yield
     with django_db_blocker.unblock():
         contents = getattr(connection, "_test_serialized_contents", None)
-        if contents:
-            connection.creation.deserialize_db_from_string(contents)
+        for record in serializers.deserialize("json", contents or "[]"):
+            try:
+                with transaction.atomic():
+                    record.save()
+            except IntegrityError:
+                pass  # remade since under another id
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_writers_with_one_tag_cannot_both_pass(
     _migrated_rows_back, curator, on_postgres, monkeypatch
 ):
