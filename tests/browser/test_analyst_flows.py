@@ -86,7 +86,8 @@ def knowledge():
 
 def test_filter_partners_by_framework_and_date_then_open_a_timeline(page, knowledge):
     page.goto(page.base + "/")
-    page.get_by_role("link", name="Partners", exact=True).click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Partners", exact=True).click()
     page.get_by_label("As of").fill("2000-01-15")
     with page.expect_navigation():
         # Ticking a box applies the filters at once (with JavaScript; else "Apply filters").
@@ -95,7 +96,8 @@ def test_filter_partners_by_framework_and_date_then_open_a_timeline(page, knowle
     assert "framework=mediterranean-dialogue" in page.url and "as_of=2000-01-15" in page.url
     names = page.locator("table.table tbody th a").all_inner_texts()
     assert names == ["Jordan", "Mauritania"]  # Algeria joined in March 2000
-    page.get_by_role("link", name="Jordan").click()
+    with page.expect_navigation():  # wait for the whole page, its timeline included
+        page.get_by_role("link", name="Jordan").click()
     assert page.locator("h1").inner_text().startswith("Jordan")
     assert page.locator("svg.timeline-svg rect.bar-framework").count() == 1
 
@@ -116,9 +118,11 @@ def test_bad_date_shows_a_message_not_an_error_page(page, knowledge):
 
 def test_open_a_matrix_and_download_its_csv(page, knowledge):
     page.goto(page.base + "/")
-    page.get_by_role("link", name="Matrices").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Matrices").click()
     page.get_by_label("As of").fill("2000-01-15")
-    page.get_by_role("button", name="Apply").click()
+    with page.expect_navigation():  # count the answer's cells, not the page before it
+        page.get_by_role("button", name="Apply").click()
     # Georgia, Finland and Sweden in PfP; Jordan and Mauritania in MD (Algeria from March).
     assert page.locator("td.member.active").count() == 5
     with page.expect_download() as download:

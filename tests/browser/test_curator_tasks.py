@@ -334,7 +334,8 @@ def test_delete_and_restore_a_milestone(curator_page, world):
     with page.expect_navigation():
         page.get_by_role("button", name="Yes, I’m sure").click()
     assert not Milestone.objects.filter(pk=pk).exists()
-    page.get_by_role("link", name="Deleted").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Deleted").click()
     row = page.locator("tbody tr", has_text="Lisbon Summit")
     assert "Duplicate of the summit declaration" in row.inner_text()
     assert curator.username in row.inner_text()
@@ -492,7 +493,8 @@ def test_work_the_review_queue_and_resolve_a_disagreement(curator_page, world):
 
     # The quality list: a milestone resting on one press source gets an official one.
     page.goto(page.base + "/admin/")
-    page.locator("#kb-checks").get_by_role("link", name="Data quality").click()
+    with page.expect_navigation():
+        page.locator("#kb-checks").get_by_role("link", name="Data quality").click()
     check = page.locator("ul.check-list li", has_text="Milestones resting on a single press")
     assert check.locator(".count").inner_text() == "2"
     with page.expect_navigation():
@@ -516,7 +518,8 @@ def test_work_the_review_queue_and_resolve_a_disagreement(curator_page, world):
     assert check.locator(".count").inner_text() == "1"
 
     page.goto(page.base + "/admin/")
-    page.locator("#kb-checks").get_by_role("link", name="Review queue").click()
+    with page.expect_navigation():
+        page.locator("#kb-checks").get_by_role("link", name="Review queue").click()
     assert page.locator("#content-main > p").first.inner_text().startswith("3 items need")
 
     # Dismissing needs a note; the queue says so and keeps the item.
@@ -601,7 +604,8 @@ def test_make_a_release_from_the_admin(curator_page, world):
     page.goto(page.base + "/admin/")
     with page.expect_navigation():  # the admin's list of releases (not the public one)
         page.locator("tr.model-release th a").click()
-    page.get_by_role("link", name="Preview and publish a release").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Preview and publish a release").click()
     preview = page.locator("#content-main").inner_text()
     assert "Changes since release 1.0" in preview
     assert "Added: 0 · Changed: 1 · Removed: 0" in preview
