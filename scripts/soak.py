@@ -45,7 +45,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.ops.servers import free_port, get, production_env, send  # noqa: E402
+from tests.ops.servers import Gunicorn, get, production_env, send  # noqa: E402
 
 READS = [
     "/api/v1/partners/",
@@ -113,11 +113,13 @@ def is_throttled(status, headers) -> bool:
     return status == 429 and any(k.lower() == "retry-after" for k in headers)
 
 
-class Server:
+class Server(Gunicorn):
     """gunicorn as ``make serve`` runs it, for the checkout in ``app_dir``."""
 
+    stop_timeout = 40  # the drain of gunicorn.conf.py's graceful timeout
+
     def __init__(self, app_dir: Path, env: dict):
-        self.port = free_port()
+        super().__init__(env)
         self.env = {**env, "HOST": "127.0.0.1", "PORT": str(self.port)}
         if (app_dir / "gunicorn.conf.py").exists():
             args = ["--config", "gunicorn.conf.py"]
@@ -126,35 +128,7 @@ class Server:
                     self.env.get("WORKERS", "4"), "--forwarded-allow-ips",
                     self.env.get("FORWARDED_ALLOW_IPS", "127.0.0.1")]  # fmt: skip
         self.command = [sys.executable, "-m", "gunicorn", *args]
-        self.app_dir = app_dir
-        self.process = None
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self):
-        self.process = subprocess.Popen(
-            self.command, cwd=self.app_dir, env=self.env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if get(self.base + "/healthz")[0] == 200:
-                    return self
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("gunicorn did not start")
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        self.cwd = app_dir
 
 
 def manage(app_dir: Path, env: dict, *args) -> str:

@@ -101,12 +101,20 @@ def manage(env: dict, *args, timeout=600):
 
 
 class Gunicorn:
-    """The app under gunicorn with production settings, on a free loopback port."""
+    """The app under gunicorn with production settings, on a free loopback port. A subclass
+    may set another ``command`` or ``cwd`` (the soak serves an older checkout)."""
+
+    stop_timeout = 20
 
     def __init__(self, env: dict, workers: int = 2, threads: int = 1):
         self.port = free_port()
         self.env = env
-        self.args = ["--workers", str(workers), "--threads", str(threads), "--timeout", "60"]
+        self.cwd = ROOT
+        self.command = [
+            sys.executable, "-m", "gunicorn", "partnerships.wsgi",
+            "--bind", f"127.0.0.1:{self.port}",
+            "--workers", str(workers), "--threads", str(threads), "--timeout", "60",
+        ]  # fmt: skip
         self.process = None
 
     @property
@@ -114,10 +122,10 @@ class Gunicorn:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self):
+        # Its output is not read: a pipe left unread would block the server once full.
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "partnerships.wsgi", "--bind",
-             f"127.0.0.1:{self.port}", *self.args],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            self.command, cwd=self.cwd, env=self.env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -133,7 +141,7 @@ class Gunicorn:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=20)
+                self.process.wait(timeout=self.stop_timeout)
             except subprocess.TimeoutExpired:
                 self.process.kill()
 
